@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# minivisor's build, test and demo entry points.
+#
+#   make          minivisor.ko, userspace/mvctl and the selftests
+#   make check    install what is missing, lint, build, and run every test
+#                 suite in the emulated hosts (selftests/hosts.conf)
+#   make demo     boot an emulated VT-x host and drive minivisor there
+#   make deps     install the Debian packages all of the above need
+#
+# KDIR selects the kernel to build against: the running kernel's build tree
+# when there is one, else the newest Debian linux-headers-*-amd64 tree,
+# which is the kernel the emulated hosts boot.
+
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
+	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+
+BUILD := $(CURDIR)/build
+
+# Debian's kernel source package, unpacked here only for what we need:
+# the kselftest headers, checkpatch and the KVM API document.
+LINUX_SOURCE_TAR := /usr/src/linux-source-6.1.tar.xz
+LINUX_SOURCE := $(BUILD)/linux-source-6.1
+LINUX_SOURCE_PARTS := \
+	'linux-source-6.1/tools/testing/selftests/kselftest*' \
+	linux-source-6.1/scripts/checkpatch.pl \
+	linux-source-6.1/scripts/spelling.txt \
+	linux-source-6.1/scripts/const_structs.checkpatch \
+	linux-source-6.1/Documentation/virt/kvm/api.rst
+
+DEBIAN_PACKAGES := \
+	gcc make kmod \
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse \
+	libnl-3-dev libnl-genl-3-dev \
+	bochs bochsbios vgabios qemu-system-x86 \
+	busybox-static cpio xorriso isolinux syslinux-common
+
+VM_ARGS := --module $(CURDIR)/minivisor.ko --mvctl $(CURDIR)/userspace/mvctl \
+	--out $(BUILD)/vm
+
+.PHONY: all module userspace selftests linux-source deps lint check demo clean
+
+all: module userspace selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+selftests: linux-source
+	$(MAKE) -C selftests KSELFTEST_DIR=$(LINUX_SOURCE)/tools/testing/selftests \
+		OUT=$(BUILD)/selftests
+
+linux-source: $(LINUX_SOURCE)/.unpacked
+
+$(LINUX_SOURCE)/.unpacked: $(LINUX_SOURCE_TAR)
+	mkdir -p $(BUILD)
+	tar -C $(BUILD) -xJf $< --wildcards $(LINUX_SOURCE_PARTS)
+	touch $@
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# Kernel style, sparse and W=1, each clean or the check fails.
+lint: linux-source
+	perl $(LINUX_SOURCE)/scripts/checkpatch.pl --no-tree --strict --quiet \
+		-f \
+		$$(find module uapi -name '*.[ch]' | sort)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1 | tee $(BUILD)/lint.log
+	! grep -E 'warning:|error:' $(BUILD)/lint.log
+
+check: deps
+	$(MAKE) lint
+	$(MAKE) all
+	selftests/run.sh $(VM_ARGS) --tests $(BUILD)/selftests
+
+demo: deps
+	$(MAKE) all
+	selftests/run.sh --demo $(VM_ARGS)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userspace clean
+	rm -rf $(BUILD)

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/minivisor: the front door.
+ *
+ * Userspace reaches minivisor the way it reaches KVM: open the device,
+ * then issue the ioctls of <linux/kvm.h> on the file descriptor. This file
+ * answers the system ioctls, the ones about minivisor itself rather than
+ * about one VM, with the semantics of Documentation/virt/kvm/api.rst
+ * section 4, so that an unmodified KVM client can talk to it.
+ *
+ * The node is mode 0660; a udev rule (see README) gives it to group kvm,
+ * as distributions do for /dev/kvm.
+ */
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "minivisor.h"
+
+/*
+ * A vCPU file maps the struct kvm_run page, followed by the page that
+ * carries the data of KVM_EXIT_IO (KVM_PIO_PAGE_OFFSET).
+ */
+#define MV_VCPU_MMAP_PAGES 2
+
+/*
+ * KVM_CHECK_EXTENSION reports only what works end to end: a capability is
+ * answered here in the same change that makes it work. Unknown and not yet
+ * implemented capabilities read as 0, as KVM answers for ones it lacks.
+ */
+static long mv_check_extension(unsigned long cap)
+{
+	return 0;
+}
+
+static long mv_dev_ioctl(struct file *filp, unsigned int ioctl,
+			 unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		return arg ? -EINVAL : KVM_API_VERSION;
+	case KVM_CHECK_EXTENSION:
+		return mv_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : MV_VCPU_MMAP_PAGES * PAGE_SIZE;
+	default:
+		return -EINVAL;
+	}
+}
+
+static const struct file_operations mv_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= mv_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice mv_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= MV_NAME,
+	.fops	= &mv_dev_fops,
+	.mode	= 0660,
+};
+
+int mv_dev_register(void)
+{
+	return misc_register(&mv_dev);
+}
+
+void mv_dev_unregister(void)
+{
+	misc_deregister(&mv_dev);
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * minivisor: a small VT-x hypervisor that speaks the KVM API.
+ *
+ * Loading the module does two things: it finds out, once, whether this
+ * CPU's VT-x can run guests (vmx/caps.c) and says so in one log line, and
+ * it opens the front door, /dev/minivisor (dev.c). The module loads on any
+ * x86-64 host; only vCPUs need VT-x. VMX operation itself is entered later,
+ * when the first vCPU is created, and left when the last VM goes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "minivisor.h"
+#include "vmx/caps.h"
+
+static int __init mv_init(void)
+{
+	const char *missing = mv_vmx_probe();
+
+	if (missing)
+		pr_info("VT-x not usable: %s; vCPUs disabled\n", missing);
+	else
+		pr_info("VT-x usable: EPT, VPID, unrestricted guest\n");
+
+	return mv_dev_register();
+}
+
+static void __exit mv_exit(void)
+{
+	mv_dev_unregister();
+}
+
+module_init(mv_init);
+module_exit(mv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The minivisor developers");
+MODULE_DESCRIPTION("minivisor: a small VT-x hypervisor with the KVM API");
+MODULE_VERSION("0.1.0");

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Suite "api": the system ioctls on /dev/minivisor answer as KVM's do on
+ * /dev/kvm (Documentation/virt/kvm/api.rst, section 4).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+#include <linux/minivisor.h>
+
+#include "kselftest_harness.h"
+#include "mv_test.h"
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	ASSERT_EQ(0, mv_module_load());
+	self->fd = open(MINIVISOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	close(self->fd);
+	ASSERT_EQ(0, mv_module_unload());
+}
+
+TEST_F(dev, api_version_is_12)
+{
+	EXPECT_EQ(12, ioctl(self->fd, KVM_GET_API_VERSION, 0));
+}
+
+TEST_F(dev, api_version_with_an_argument_is_einval)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, KVM_GET_API_VERSION, 1));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, vcpu_mmap_size_covers_kvm_run_and_the_pio_page)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int size = ioctl(self->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	EXPECT_LE((KVM_PIO_PAGE_OFFSET + 1) * page, size);
+	EXPECT_EQ(0, size % page);
+}
+
+TEST_F(dev, capabilities_of_other_architectures_read_zero)
+{
+	static const long caps[] = {
+		KVM_CAP_S390_PSW, KVM_CAP_PPC_SMT, KVM_CAP_ARM_PSCI,
+		KVM_CAP_MIPS_VZ, KVM_CAP_ARM_PMU_V3, 0x7fffffff, -1,
+	};
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		EXPECT_EQ(0, ioctl(self->fd, KVM_CHECK_EXTENSION, caps[i]))
+			TH_LOG("capability %ld", caps[i]);
+	}
+}
+
+TEST_F(dev, vcpu_capabilities_read_zero_without_vtx)
+{
+	if (mv_host_has_vtx())
+		SKIP(return, "this host has VT-x");
+
+	EXPECT_EQ(0, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS));
+	EXPECT_EQ(0, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS));
+}
+
+TEST_F(dev, unknown_ioctls_fail_with_einval_or_enotty)
+{
+	static const unsigned long ioctls[] = {
+		_IO(KVMIO, 0xff), _IOW('x', 1, int), KVM_RUN, KVM_CREATE_VCPU,
+	};
+
+	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
+		EXPECT_EQ(-1, ioctl(self->fd, ioctls[i], 0));
+		EXPECT_TRUE(errno == EINVAL || errno == ENOTTY)
+			TH_LOG("ioctl %#lx: errno %d", ioctls[i], errno);
+	}
+}
+
+TEST_HARNESS_MAIN

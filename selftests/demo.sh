@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /bin/mv-demo in the selftest initramfs: a narrated tour for a person
+# watching the serial console of an emulated VT-x host (selftests/run.sh
+# --demo). It loads minivisor, shows its device and kernel messages, asks
+# mvctl what the host supports, unloads it and prints the demo end marker.
+
+# say TEXT: narrate the next step.
+say() {
+	echo
+	echo "### $1"
+}
+
+# run COMMAND...: show the command as typed at a prompt, then run it.
+run() {
+	echo "\$ $*"
+	"$@"
+}
+
+say "Load the minivisor module into this (emulated, VT-x capable) host."
+run insmod /lib/minivisor/minivisor.ko
+
+say "It registers a misc device: the front door for VMs and vCPUs."
+run ls -l /dev/minivisor
+
+say "What minivisor told the kernel log:"
+echo "\$ dmesg | grep minivisor"
+dmesg | grep minivisor
+
+say "mvctl asks the module for its API version and what this host supports."
+run mvctl info
+
+say "Unload the module again."
+run rmmod minivisor
+
+echo
+echo "[mv] demo end"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel and initramfs in Bochs, the emulated host with VT-x (model
+# corei7_skylake_x: EPT, VPID, unrestricted guest, preemption timer).
+# Sourced by selftests/run.sh. Bochs boots from an isolinux CD image built
+# here; its first serial port is streamed to HOSTDIR/serial.log.
+
+# boot_bochs HOSTDIR CPUS TIMEOUT KERNEL INITRD CMDLINE
+# Writes HOSTDIR/{isolinux.cfg,boot.iso,bochsrc,bochs.rc,bochs.log,serial.log}
+# and returns timeout(1)'s status: 124 or 137 when the boot timed out.
+boot_bochs() {
+	local dir=$1 cpus=$2 secs=$3 kernel=$4 initrd=$5 cmdline=$6
+	local iso
+
+	# reboot=t: a panic's reboot triple-faults, and reset_on_triple_fault=0
+	# turns that into a Bochs panic that ends the run, instead of a reset
+	# that would boot the guest and run the tests a second time.
+	cat >"$dir/isolinux.cfg" <<-EOF
+		DEFAULT linux
+		LABEL linux
+		  KERNEL /vmlinuz
+		  APPEND initrd=/initrd.gz $cmdline reboot=t
+	EOF
+
+	iso=$(mktemp -d "$dir/iso.XXXXXX")
+	mkdir "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 \
+		"$dir/isolinux.cfg" "$iso/isolinux/"
+	cp "$kernel" "$iso/vmlinuz"
+	cp "$initrd" "$iso/initrd.gz"
+	xorriso -as mkisofs -quiet -o "$dir/boot.iso" -b isolinux/isolinux.bin \
+		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
+		-boot-info-table "$iso" 2>"$dir/xorriso.log"
+	rm -rf "$iso"
+
+	# The rfb display needs no X and, with timeout=0, no client. Each
+	# instance binds the first free TCP port from 5900 up, so parallel
+	# runs do not collide.
+	cat >"$dir/bochsrc" <<-EOF
+		megs: 1024
+		cpu: model=corei7_skylake_x, count=$cpus, ips=200000000, reset_on_triple_fault=0
+		romimage: file=/usr/share/bochs/BIOS-bochs-latest
+		vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+		ata0-master: type=cdrom, path=boot.iso, status=inserted
+		boot: cdrom
+		com1: enabled=1, mode=file, dev=serial.log
+		display_library: rfb, options="timeout=0"
+		speaker: enabled=0
+		clock: sync=none, time0=local
+		log: bochs.log
+		panic: action=fatal
+		error: action=report
+		info: action=ignore
+	EOF
+
+	# Debian's Bochs has its debugger built in, stopped before the first
+	# instruction: these commands start the machine and end Bochs after.
+	printf 'continue\nquit\n' >"$dir/bochs.rc"
+
+	(cd "$dir" && timeout --kill-after=10 "$secs" \
+		bochs-bin -q -f bochsrc -rc bochs.rc </dev/null >>bochs.log 2>&1)
+}

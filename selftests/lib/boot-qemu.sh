@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel and initramfs in QEMU TCG: fast, no VT-x, but with an
+# IOMMU (intel-iommu) and an SR-IOV capable NVMe function (a PF with two
+# VFs behind a PCIe root port) for the SR-IOV and IOMMU paths.
+# Sourced by selftests/run.sh.
+
+# boot_qemu HOSTDIR CPUS TIMEOUT KERNEL INITRD CMDLINE
+# Writes HOSTDIR/{qemu.cmdline,qemu.log,serial.log} and returns timeout(1)'s
+# status: 124 or 137 when the boot timed out.
+boot_qemu() {
+	local dir=$1 cpus=$2 secs=$3 kernel=$4 initrd=$5 cmdline=$6
+	local -a qemu=(
+		qemu-system-x86_64 -M q35 -accel tcg -m 1024 -smp "$cpus"
+		-display none -monitor none -serial file:serial.log
+		-no-reboot
+		-device intel-iommu
+		-device pcie-root-port,id=rp1,chassis=1
+		-device nvme-subsys,id=subsys0
+		-device nvme,serial=deadbeef,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,bus=rp1
+		-kernel "$kernel" -initrd "$initrd"
+		-append "$cmdline intel_iommu=on"
+	)
+
+	printf '%q ' "${qemu[@]}" >"$dir/qemu.cmdline"
+	echo >>"$dir/qemu.cmdline"
+	(cd "$dir" && timeout --kill-after=10 "$secs" \
+		"${qemu[@]}" </dev/null >qemu.log 2>&1)
+}

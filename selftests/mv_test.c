@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The selftests' view of the emulated host: the module as a file to load
+ * with finit_module(2), and the kernel log as read by dmesg.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/klog.h>
+#include <sys/syscall.h>
+
+#include "mv_test.h"
+
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+int mv_module_load(void)
+{
+	const char *path = getenv("MV_MODULE");
+	int fd, ret;
+
+	if (!path)
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int mv_module_unload(void)
+{
+	return syscall(SYS_delete_module, "minivisor", O_NONBLOCK) ? -errno : 0;
+}
+
+bool mv_host_has_vtx(void)
+{
+	const char *vtx = getenv("MV_EXPECT_VTX");
+
+	return vtx && !strcmp(vtx, "1");
+}
+
+int mv_kernel_log_last(const char *needle, char *line, size_t size)
+{
+	int log_size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	char *log, *found, *end;
+	int matches = 0, len;
+
+	if (log_size < 0)
+		return -errno;
+	log = malloc(log_size + 1);
+	if (!log)
+		return -ENOMEM;
+	len = klogctl(SYSLOG_ACTION_READ_ALL, log, log_size);
+	if (len < 0) {
+		free(log);
+		return -errno;
+	}
+	log[len] = '\0';
+
+	line[0] = '\0';
+	for (found = strstr(log, needle); found;
+	     found = strstr(found + 1, needle)) {
+		size_t n;
+
+		matches++;
+		end = strchrnul(found + strlen(needle), '\n');
+		n = end - (found + strlen(needle));
+		if (n >= size)
+			n = size - 1;
+		memcpy(line, found + strlen(needle), n);
+		line[n] = '\0';
+	}
+	free(log);
+	return matches;
+}

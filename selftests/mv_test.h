@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every minivisor selftest needs from the emulated host: loading and
+ * unloading the module, and reading the kernel log.
+ *
+ * The runner's /init tells the tests about their host in the environment:
+ * MV_MODULE is the path of minivisor.ko, MV_EXPECT_VTX is 1 where the host
+ * offers VT-x (Bochs) and 0 where it does not (QEMU TCG).
+ */
+#ifndef MV_TEST_H
+#define MV_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* finit_module() of $MV_MODULE; returns 0 or -errno. */
+int mv_module_load(void);
+
+/* delete_module("minivisor"); returns 0 or -errno. */
+int mv_module_unload(void);
+
+/* Whether the host under test offers VT-x, from $MV_EXPECT_VTX. */
+bool mv_host_has_vtx(void);
+
+/*
+ * Copy the text after the last kernel log line's "needle" into line (at
+ * most size bytes, NUL-terminated, without the newline). Returns how many
+ * lines of the log hold needle, or -errno.
+ */
+int mv_kernel_log_last(const char *needle, char *line, size_t size);
+
+#endif /* MV_TEST_H */

@@ -13,10 +13,13 @@
  */
 #include <linux/fs.h>
 #include <linux/kvm.h>
+#include <linux/minmax.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
 #include "minivisor.h"
+#include "vm.h"
+#include "vmx/caps.h"
 
 /*
  * A vCPU file maps the struct kvm_run page, followed by the page that
@@ -28,10 +31,22 @@
  * KVM_CHECK_EXTENSION reports only what works end to end: a capability is
  * answered here in the same change that makes it work. Unknown and not yet
  * implemented capabilities read as 0, as KVM answers for ones it lacks.
+ * vCPUs need VT-x: without it their capabilities read 0 too.
  */
 static long mv_check_extension(unsigned long cap)
 {
-	return 0;
+	if (!mv_vmx_caps.usable)
+		return 0;
+
+	switch (cap) {
+	case KVM_CAP_NR_VCPUS:
+		return min_t(unsigned int, num_online_cpus(), MV_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return MV_MAX_VCPUS;
+	default:
+		return 0;
+	}
 }
 
 static long mv_dev_ioctl(struct file *filp, unsigned int ioctl,
@@ -40,6 +55,8 @@ static long mv_dev_ioctl(struct file *filp, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_GET_API_VERSION:
 		return arg ? -EINVAL : KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return mv_vm_create(arg);
 	case KVM_CHECK_EXTENSION:
 		return mv_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,13 +18,21 @@
 #define SYSLOG_ACTION_READ_ALL 3
 #define SYSLOG_ACTION_SIZE_BUFFER 10
 
-int mv_module_load(void)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* kvm_intel and what it needs, in load order: file and module name. */
+static const struct {
+	const char *file, *name;
+} kvm_modules[] = {
+	{ "irqbypass.ko", "irqbypass" },
+	{ "kvm.ko", "kvm" },
+	{ "kvm-intel.ko", "kvm_intel" },
+};
+
+int mv_module_insert(const char *path)
 {
-	const char *path = getenv("MV_MODULE");
 	int fd, ret;
 
-	if (!path)
-		return -ENOENT;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -31,9 +41,50 @@ int mv_module_load(void)
 	return ret;
 }
 
+int mv_module_remove(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+int mv_module_load(void)
+{
+	const char *path = getenv("MV_MODULE");
+
+	return path ? mv_module_insert(path) : -ENOENT;
+}
+
 int mv_module_unload(void)
 {
-	return syscall(SYS_delete_module, "minivisor", O_NONBLOCK) ? -errno : 0;
+	return mv_module_remove("minivisor");
+}
+
+int mv_kvm_load(void)
+{
+	const char *dir = getenv("MV_KVM_MODULES");
+	char path[PATH_MAX];
+	int ret;
+
+	if (!dir)
+		return -ENOENT;
+	for (size_t i = 0; i < ARRAY_SIZE(kvm_modules); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, kvm_modules[i].file);
+		ret = mv_module_insert(path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int mv_kvm_unload(void)
+{
+	int ret;
+
+	for (size_t i = ARRAY_SIZE(kvm_modules); i-- > 0;) {
+		ret = mv_module_remove(kvm_modules[i].name);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 bool mv_host_has_vtx(void)

@@ -5,7 +5,8 @@
  *
  * The runner's /init tells the tests about their host in the environment:
  * MV_MODULE is the path of minivisor.ko, MV_EXPECT_VTX is 1 where the host
- * offers VT-x (Bochs) and 0 where it does not (QEMU TCG).
+ * offers VT-x (Bochs) and 0 where it does not (QEMU TCG). MV_KVM_MODULES
+ * is where Debian's KVM modules are, on hosts with VT-x.
  */
 #ifndef MV_TEST_H
 #define MV_TEST_H
@@ -13,11 +14,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* finit_module() of $MV_MODULE; returns 0 or -errno. */
+/* finit_module() of the module file at path; returns 0 or -errno. */
+int mv_module_insert(const char *path);
+
+/* delete_module() of the named module; returns 0 or -errno. */
+int mv_module_remove(const char *name);
+
+/* Insert $MV_MODULE (minivisor.ko); returns 0 or -errno. */
 int mv_module_load(void);
 
-/* delete_module("minivisor"); returns 0 or -errno. */
+/* Remove minivisor; returns 0 or -errno. */
 int mv_module_unload(void);
+
+/*
+ * Insert kvm_intel and what it needs, from $MV_KVM_MODULES, the directory
+ * holding Debian's irqbypass.ko, kvm.ko and kvm-intel.ko: KVM is the
+ * reference minivisor is checked against, in the same boot.
+ */
+int mv_kvm_load(void);
+
+/* Remove kvm_intel and what it needs. */
+int mv_kvm_unload(void);
 
 /* Whether the host under test offers VT-x, from $MV_EXPECT_VTX. */
 bool mv_host_has_vtx(void);

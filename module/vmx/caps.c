@@ -23,6 +23,8 @@
 
 #include "caps.h"
 
+struct mv_vmx_caps mv_vmx_caps;
+
 /* The allowed-1 half of a VMX capability MSR, or 0 if it cannot be read. */
 static u32 vmx_allowed1(u32 msr)
 {
@@ -33,10 +35,10 @@ static u32 vmx_allowed1(u32 msr)
 	return upper_32_bits(value);
 }
 
-const char *mv_vmx_probe(void)
+static const char *vmx_missing_feature(void)
 {
 	u32 secondary;
-	u64 feature_control;
+	u64 feature_control, basic;
 
 	if (!(cpuid_ecx(1) & BIT(5)))
 		return "CPU has no VMX (CPUID.1:ECX.VMX is 0)";
@@ -47,6 +49,20 @@ const char *mv_vmx_probe(void)
 		return "IA32_FEATURE_CONTROL is not locked by the firmware";
 	if (!(feature_control & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
 		return "VMX is disabled in IA32_FEATURE_CONTROL (firmware setting)";
+
+	/*
+	 * VMXON and VMCS regions must be cacheable write-back memory of at
+	 * most a page, and addresses must not be limited to 32 bits.
+	 */
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic))
+		return "IA32_VMX_BASIC is unreadable";
+	if ((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT !=
+	    VMX_BASIC_MEM_TYPE_WB)
+		return "VMCS memory type is not write-back";
+	if (((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) & 0x1fff) > PAGE_SIZE ||
+	    basic & VMX_BASIC_64)
+		return "unsupported VMCS region layout";
+	mv_vmx_caps.revision_id = basic & 0x7fffffff;
 
 	if (!(vmx_allowed1(MSR_IA32_VMX_PROCBASED_CTLS) &
 	      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS))
@@ -61,4 +77,12 @@ const char *mv_vmx_probe(void)
 		return "no unrestricted guest";
 
 	return NULL;
+}
+
+const char *mv_vmx_probe(void)
+{
+	const char *missing = vmx_missing_feature();
+
+	mv_vmx_caps.usable = !missing;
+	return missing;
 }

@@ -8,9 +8,18 @@
 #ifndef MV_VMX_CAPS_H
 #define MV_VMX_CAPS_H
 
+#include <linux/types.h>
+
+struct mv_vmx_caps {
+	bool usable;		/* everything minivisor needs is there */
+	u32 revision_id;	/* IA32_VMX_BASIC[30:0], heads VMXON/VMCS regions */
+};
+
+extern struct mv_vmx_caps mv_vmx_caps;
+
 /*
- * Probe the boot CPU. Returns NULL when VT-x is usable by minivisor, or a
- * short phrase naming the first thing that is missing.
+ * Probe the boot CPU and fill mv_vmx_caps. Returns NULL when VT-x is usable
+ * by minivisor, or a short phrase naming the first thing that is missing.
  */
 const char *mv_vmx_probe(void);
 

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A vCPU: one virtual processor of a VM, and its shared struct kvm_run.
+ */
+#ifndef MV_VCPU_H
+#define MV_VCPU_H
+
+#include <linux/kvm.h>
+
+struct mv_vm;
+
+struct mv_vcpu {
+	struct mv_vm *vm;
+	unsigned int id;
+	struct kvm_run *run;	/* page 0 of the vCPU fd's mmap */
+	void *pio_data;		/* page KVM_PIO_PAGE_OFFSET: KVM_EXIT_IO data */
+};
+
+struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id);
+
+/* Give userspace a file descriptor for the vCPU; returns it or -errno. */
+int mv_vcpu_open(struct mv_vcpu *vcpu);
+
+void mv_vcpu_free(struct mv_vcpu *vcpu);
+
+#endif /* MV_VCPU_H */

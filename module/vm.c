@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMs and the ioctls on a VM file descriptor.
+ *
+ * KVM_CREATE_VM returns a file descriptor for a new VM; the VM lives until
+ * that descriptor and those of all its vCPUs are closed (a kref counts
+ * them). A VM needs no VT-x of its own: it is an address space, so it can
+ * be created on any host. Its first vCPU takes a reference on VMX
+ * operation (vmx/vmxon.c), which the VM gives back when it goes.
+ *
+ * Like KVM, a VM serves only the process that created it: after fork(),
+ * the child's calls on the inherited descriptors fail with EIO.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "vcpu.h"
+#include "vm.h"
+#include "vmx/caps.h"
+#include "vmx/vmxon.h"
+
+static void mv_vm_destroy(struct kref *kref)
+{
+	struct mv_vm *vm = container_of(kref, struct mv_vm, kref);
+	unsigned int id;
+
+	for (id = 0; id < MV_MAX_VCPUS; id++)
+		if (vm->vcpus[id])
+			mv_vcpu_free(vm->vcpus[id]);
+	if (vm->holds_vmx)
+		mv_vmx_put();
+	mmdrop(vm->mm);
+	kfree(vm);
+}
+
+void mv_vm_put(struct mv_vm *vm)
+{
+	kref_put(&vm->kref, mv_vm_destroy);
+}
+
+static int mv_vm_create_vcpu(struct mv_vm *vm, unsigned long id)
+{
+	struct mv_vcpu *vcpu;
+	int ret;
+
+	if (!mv_vmx_caps.usable)
+		return -EOPNOTSUPP;
+	if (id >= MV_MAX_VCPUS)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (!vm->holds_vmx) {
+		ret = mv_vmx_get();
+		if (ret)
+			goto out;
+		vm->holds_vmx = true;
+	}
+
+	vcpu = mv_vcpu_create(vm, id);
+	if (IS_ERR(vcpu)) {
+		ret = PTR_ERR(vcpu);
+		goto out;
+	}
+	ret = mv_vcpu_open(vcpu);
+	if (ret < 0) {
+		mv_vcpu_free(vcpu);
+		goto out;
+	}
+	vm->vcpus[id] = vcpu;
+out:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
+			unsigned long arg)
+{
+	struct mv_vm *vm = filp->private_data;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_CREATE_VCPU:
+		return mv_vm_create_vcpu(vm, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int mv_vm_release(struct inode *inode, struct file *filp)
+{
+	mv_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations mv_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= mv_vm_release,
+	.unlocked_ioctl	= mv_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+int mv_vm_create(unsigned long type)
+{
+	struct mv_vm *vm;
+	int fd;
+
+	if (type)
+		return -EINVAL;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	kref_init(&vm->kref);
+	mutex_init(&vm->lock);
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	fd = anon_inode_getfd("minivisor-vm", &mv_vm_fops, vm,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		mv_vm_put(vm);
+	return fd;
+}

@@ -20,6 +20,7 @@
 #include "minivisor.h"
 #include "vm.h"
 #include "vmx/caps.h"
+#include "vmx/vmx.h"
 
 /*
  * A vCPU file maps the struct kvm_run page, followed by the page that
@@ -61,6 +62,10 @@ static long mv_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return mv_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : MV_VCPU_MMAP_PAGES * PAGE_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return mv_vmx_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return mv_vmx_get_msr_index_list((void __user *)arg);
 	default:
 		return -EINVAL;
 	}

@@ -15,22 +15,34 @@
 
 #include "minivisor.h"
 #include "vmx/caps.h"
+#include "vmx/vmx.h"
 
 static int __init mv_init(void)
 {
 	const char *missing = mv_vmx_probe();
 
-	if (missing)
-		pr_info("VT-x not usable: %s; vCPUs disabled\n", missing);
-	else
-		pr_info("VT-x usable: EPT, VPID, unrestricted guest\n");
+	int ret;
 
-	return mv_dev_register();
+	if (missing) {
+		pr_info("VT-x not usable: %s; vCPUs disabled\n", missing);
+	} else {
+		pr_info("VT-x usable: EPT, VPID, unrestricted guest\n");
+		ret = mv_vmx_setup();
+		if (ret)
+			return ret;
+	}
+
+	ret = mv_dev_register();
+	if (ret && !missing)
+		mv_vmx_teardown();
+	return ret;
 }
 
 static void __exit mv_exit(void)
 {
 	mv_dev_unregister();
+	if (mv_vmx_caps.usable)
+		mv_vmx_teardown();
 }
 
 module_init(mv_init);

@@ -12,7 +12,10 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "vcpu.h"
 #include "vm.h"
@@ -47,18 +50,183 @@ static int mv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* KVM_GET_MSRS and KVM_SET_MSRS: returns how many MSRs were done. */
+#define MV_MAX_MSRS_PER_CALL 256
+
+static int mv_vcpu_msrs(struct mv_vcpu *vcpu, struct kvm_msrs __user *user,
+			bool set)
+{
+	struct kvm_msr_entry entry;
+	struct kvm_msrs header;
+	u32 i;
+
+	if (copy_from_user(&header, user, sizeof(header)))
+		return -EFAULT;
+	if (header.nmsrs >= MV_MAX_MSRS_PER_CALL)
+		return -E2BIG;
+
+	for (i = 0; i < header.nmsrs; i++) {
+		if (copy_from_user(&entry, &user->entries[i], sizeof(entry)))
+			return -EFAULT;
+		if (set) {
+			if (mv_vmx_set_msr(vcpu, entry.index, entry.data, true))
+				break;
+		} else {
+			if (mv_vmx_get_msr(vcpu, entry.index, &entry.data))
+				break;
+			if (copy_to_user(&user->entries[i], &entry,
+					 sizeof(entry)))
+				return -EFAULT;
+		}
+	}
+	return i;
+}
+
+static int mv_vcpu_interrupt(struct mv_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.irq >= KVM_NR_INTERRUPTS)
+		return -EINVAL;
+	if (vcpu->vmx.pending_irq >= 0)
+		return -EEXIST;
+	mv_vmx_queue_interrupt(vcpu, irq.irq);
+	return 0;
+}
+
+/* KVM_SET_SIGNAL_MASK: NULL removes the mask. */
+static int mv_vcpu_set_signal_mask(struct mv_vcpu *vcpu,
+				   struct kvm_signal_mask __user *argp)
+{
+	struct kvm_signal_mask header;
+	sigset_t sigmask;
+
+	if (!argp) {
+		vcpu->sigmask_active = false;
+		return 0;
+	}
+	if (copy_from_user(&header, argp, sizeof(header)))
+		return -EFAULT;
+	if (header.len != sizeof(sigmask))
+		return -EINVAL;
+	if (copy_from_user(&sigmask, argp->sigset, sizeof(sigmask)))
+		return -EFAULT;
+	sigdelsetmask(&sigmask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigmask = sigmask;
+	vcpu->sigmask_active = true;
+	return 0;
+}
+
+/* KVM_RUN, with the signal mask userspace asked for while it runs. */
+static int mv_vcpu_run(struct mv_vcpu *vcpu)
+{
+	int ret;
+
+	if (vcpu->sigmask_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
+	ret = mv_vmx_run(vcpu);
+	if (vcpu->sigmask_active) {
+		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+		sigemptyset(&current->real_blocked);
+	}
+	return ret;
+}
+
+static int mv_vcpu_fpu_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
+			     void __user *argp)
+{
+	struct kvm_fpu fpu;
+
+	if (ioctl == KVM_GET_FPU) {
+		mv_vmx_get_fpu(vcpu, &fpu);
+		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&fpu, argp, sizeof(fpu)))
+		return -EFAULT;
+	mv_vmx_set_fpu(vcpu, &fpu);
+	return 0;
+}
+
+static long mv_vcpu_regs_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
+			       void __user *argp)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		mv_vmx_get_regs(vcpu, &regs);
+		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	case KVM_SET_REGS:
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		mv_vmx_set_regs(vcpu, &regs);
+		return 0;
+	case KVM_GET_SREGS:
+		mv_vmx_get_sregs(vcpu, &sregs);
+		return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+	default: /* KVM_SET_SREGS */
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			return -EFAULT;
+		return mv_vmx_set_sregs(vcpu, &sregs);
+	}
+}
+
+static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
+			     unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (ioctl) {
+	case KVM_RUN:
+		return arg ? -EINVAL : mv_vcpu_run(vcpu);
+	case KVM_SET_SIGNAL_MASK:
+		return mv_vcpu_set_signal_mask(vcpu, argp);
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+		return mv_vcpu_fpu_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_REGS:
+	case KVM_SET_REGS:
+	case KVM_GET_SREGS:
+	case KVM_SET_SREGS:
+		return mv_vcpu_regs_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_MSRS:
+		return mv_vcpu_msrs(vcpu, argp, false);
+	case KVM_SET_MSRS:
+		return mv_vcpu_msrs(vcpu, argp, true);
+	case KVM_SET_CPUID2:
+		return mv_vmx_set_cpuid(vcpu, argp);
+	case KVM_GET_CPUID2:
+		return mv_vmx_get_cpuid(vcpu, argp);
+	case KVM_INTERRUPT:
+		return mv_vcpu_interrupt(vcpu, argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Every vCPU ioctl runs with the vCPU loaded on this CPU (its VMCS
+ * current), one at a time.
+ */
 static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
 	struct mv_vcpu *vcpu = filp->private_data;
+	long ret;
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 
-	switch (ioctl) {
-	default:
-		return -EINVAL;
-	}
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	mv_vmx_vcpu_load(vcpu);
+	ret = mv_vcpu_dispatch(vcpu, ioctl, arg);
+	mv_vmx_vcpu_put(vcpu);
+	mutex_unlock(&vcpu->mutex);
+	return ret;
 }
 
 static int mv_vcpu_release(struct inode *inode, struct file *filp)
@@ -81,18 +249,29 @@ static const struct file_operations mv_vcpu_fops = {
 struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 {
 	struct mv_vcpu *vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	int ret;
 
 	if (!vcpu)
 		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run || !vcpu->pio_data) {
-		mv_vcpu_free(vcpu);
-		return ERR_PTR(-ENOMEM);
+		ret = -ENOMEM;
+		goto free_pages;
 	}
+	ret = mv_vmx_vcpu_create(vcpu);
+	if (ret)
+		goto free_pages;
 	return vcpu;
+
+free_pages:
+	free_page((unsigned long)vcpu->run);
+	free_page((unsigned long)vcpu->pio_data);
+	kfree(vcpu);
+	return ERR_PTR(ret);
 }
 
 int mv_vcpu_open(struct mv_vcpu *vcpu)
@@ -109,6 +288,7 @@ int mv_vcpu_open(struct mv_vcpu *vcpu)
 
 void mv_vcpu_free(struct mv_vcpu *vcpu)
 {
+	mv_vmx_vcpu_destroy(vcpu);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	kfree(vcpu);

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "vcpu.h"
 #include "vm.h"
@@ -32,6 +33,7 @@ static void mv_vm_destroy(struct kref *kref)
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
+	mv_ept_destroy(&vm->ept);
 	if (vm->holds_vmx)
 		mv_vmx_put();
 	mmdrop(vm->mm);
@@ -81,6 +83,15 @@ out:
 	return ret;
 }
 
+static int mv_vm_set_memory_region(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_userspace_memory_region region;
+
+	if (copy_from_user(&region, argp, sizeof(region)))
+		return -EFAULT;
+	return mv_ept_set_memory_region(vm, &region);
+}
+
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 			unsigned long arg)
 {
@@ -92,6 +103,8 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_CREATE_VCPU:
 		return mv_vm_create_vcpu(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION:
+		return mv_vm_set_memory_region(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -122,6 +135,10 @@ int mv_vm_create(unsigned long type)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	if (mv_ept_init(&vm->ept)) {
+		kfree(vm);
+		return -ENOMEM;
+	}
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	mmgrab(current->mm);

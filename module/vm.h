@@ -9,6 +9,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include "ept/ept.h"
+
 /* vCPU ids run from 0 to MV_MAX_VCPUS - 1 (KVM_CAP_MAX_VCPU_ID). */
 #define MV_MAX_VCPUS 16
 
@@ -20,6 +22,7 @@ struct mv_vm {
 	struct mutex lock;		/* vcpus[], holds_vmx */
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* indexed by vCPU id */
 	bool holds_vmx;			/* took a VMX reference for its vCPUs */
+	struct mv_ept ept;		/* guest memory */
 };
 
 /* KVM_CREATE_VM: returns a new VM file descriptor or -errno. */

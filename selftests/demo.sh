@@ -6,10 +6,13 @@
 # --demo). It loads minivisor, shows its device and kernel messages, asks
 # mvctl what the host supports, unloads it and prints the demo end marker.
 
-# say TEXT: narrate the next step.
+# say TEXT: narrate the next step, and pause: the watcher gets a moment to
+# read, and the console has sent the text before the kernel, which writes
+# to the serial port directly, has its say.
 say() {
 	echo
 	echo "### $1"
+	sleep 1
 }
 
 # run COMMAND...: show the command as typed at a prompt, then run it.

@@ -18,7 +18,7 @@ usage() {
 	exit 2
 }
 
-out= module= mvctl= tests=
+out='' module='' mvctl='' tests=''
 while (($#)); do
 	case "$1" in
 	--out)		out=${2:?}; shift 2 ;;

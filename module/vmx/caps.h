@@ -3,7 +3,8 @@
  * What this CPU's VT-x can do, read once at load time from CPUID,
  * IA32_FEATURE_CONTROL and the VMX capability MSRs (Intel SDM Vol. 3C,
  * 24.6 "Discovering Support for VMX" and Appendix A "VMX Capability
- * Reporting Facility").
+ * Reporting Facility"), and the VM-execution, VM-exit and VM-entry
+ * controls every VMCS starts from.
  */
 #ifndef MV_VMX_CAPS_H
 #define MV_VMX_CAPS_H
@@ -13,6 +14,12 @@
 struct mv_vmx_caps {
 	bool usable;		/* everything minivisor needs is there */
 	u32 revision_id;	/* IA32_VMX_BASIC[30:0], heads VMXON/VMCS regions */
+	u32 pin_controls;	/* pin-based VM-execution controls */
+	u32 cpu_controls;	/* primary processor-based controls */
+	u32 secondary_controls;	/* secondary processor-based controls */
+	u32 exit_controls;
+	u32 entry_controls;
+	u32 preemption_timer_shift;	/* timer ticks every 2^shift TSC ticks */
 };
 
 extern struct mv_vmx_caps mv_vmx_caps;

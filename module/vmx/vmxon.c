@@ -29,6 +29,7 @@
 #include <asm/tlbflush.h>
 
 #include "caps.h"
+#include "vmx.h"
 #include "vmxon.h"
 
 static DEFINE_MUTEX(vmx_lock);
@@ -115,6 +116,7 @@ static int vmx_cpu_offline(unsigned int cpu)
 {
 	struct page *region = this_cpu_read(vmxon_region);
 
+	mv_vmcs_clear_cpu();
 	asm volatile("vmxoff" : : : "cc", "memory");
 	cr4_clear_bits(X86_CR4_VMXE);
 	intel_pt_handle_vmx(0);
@@ -122,6 +124,11 @@ static int vmx_cpu_offline(unsigned int cpu)
 	this_cpu_write(vmxon_region, NULL);
 	__free_page(region);
 	return 0;
+}
+
+bool mv_vmx_on_this_cpu(void)
+{
+	return this_cpu_read(vmxon_region);
 }
 
 int mv_vmx_get(void)

@@ -16,4 +16,10 @@ int mv_vmx_get(void);
 /* Drop a reference: the last one executes VMXOFF on every CPU. */
 void mv_vmx_put(void);
 
+/*
+ * Whether this CPU is in VMX operation. Call with preemption off. A CPU on
+ * its way offline leaves VMX operation before its tasks have moved away.
+ */
+bool mv_vmx_on_this_cpu(void);
+
 #endif /* MV_VMX_VMXON_H */

@@ -4,13 +4,14 @@
 # Boot a kernel and initramfs in QEMU TCG: fast, no VT-x, but with an
 # IOMMU (intel-iommu) and an SR-IOV capable NVMe function (a PF with two
 # VFs behind a PCIe root port) for the SR-IOV and IOMMU paths.
-# Sourced by selftests/run.sh.
+# Sourced by selftests/run.sh, after lib/timed.sh.
 
 # boot_qemu HOSTDIR CPUS TIMEOUT KERNEL INITRD CMDLINE
-# Writes HOSTDIR/{qemu.cmdline,qemu.log,serial.log} and returns timeout(1)'s
-# status: 124 or 137 when the boot timed out.
+# Writes HOSTDIR/{qemu.cmdline,qemu.log,serial.log} and returns run_timed's
+# status.
 boot_qemu() {
 	local dir=$1 cpus=$2 secs=$3 kernel=$4 initrd=$5 cmdline=$6
+	# shellcheck disable=SC2054 # the commas are QEMU's, inside arguments
 	local -a qemu=(
 		qemu-system-x86_64 -M q35 -accel tcg -m 1024 -smp "$cpus"
 		-display none -monitor none -serial file:serial.log
@@ -25,6 +26,5 @@ boot_qemu() {
 
 	printf '%q ' "${qemu[@]}" >"$dir/qemu.cmdline"
 	echo >>"$dir/qemu.cmdline"
-	(cd "$dir" && timeout --kill-after=10 "$secs" \
-		"${qemu[@]}" </dev/null >qemu.log 2>&1)
+	run_timed "$dir" "$secs" qemu.log "${qemu[@]}"
 }

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Extended page tables: the second translation, guest-physical to
+ * host-physical (Intel SDM Vol. 3C, 29.3, "The Extended Page Table
+ * Mechanism").
+ *
+ * With EPT on, the guest's own page tables turn its linear addresses into
+ * guest-physical ones, and the CPU then walks the EPT paging structures,
+ * four levels of 512 eight-byte entries each, like the host's own page
+ * tables, to find the host page. An access the EPT does not allow ends
+ * in an EPT violation exit with the guest-physical address. minivisor
+ * maps nothing in advance: the first touch of each guest page exits, and
+ * the page is looked up in the process's memory and mapped then.
+ *
+ * A mapped page holds a reference (get_user_pages) until it is unmapped.
+ * Unmapping must also flush the translations CPUs cache for the EPT: an
+ * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
+ * the guest.
+ */
+#include <linux/cpu.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/vmx.h>
+
+#include "../vm.h"
+#include "../vmx/insn.h"
+#include "../vmx/vmxon.h"
+#include "ept.h"
+
+#define EPT_LEVELS		4
+#define EPT_ENTRIES		512
+#define EPT_READ		BIT_ULL(0)
+#define EPT_WRITE		BIT_ULL(1)
+#define EPT_EXECUTE		BIT_ULL(2)
+#define EPT_RWX			(EPT_READ | EPT_WRITE | EPT_EXECUTE)
+#define EPT_MEMTYPE_WB		(6ull << 3)
+#define EPT_ADDR_MASK		GENMASK_ULL(51, 12)
+
+/* Index of gfn in the table at level (4: PML4 ... 1: page table). */
+static unsigned int ept_index(u64 gfn, int level)
+{
+	return (gfn >> (9 * (level - 1))) & (EPT_ENTRIES - 1);
+}
+
+static u64 *ept_table(u64 entry)
+{
+	return __va(entry & EPT_ADDR_MASK);
+}
+
+int mv_ept_init(struct mv_ept *ept)
+{
+	mutex_init(&ept->lock);
+	ept->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!ept->root)
+		return -ENOMEM;
+	ept->eptp = __pa(ept->root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	return 0;
+}
+
+/* Free a table and everything below it, dropping mapped pages. */
+static void ept_free_table(u64 *table, int level)
+{
+	unsigned int i;
+
+	for (i = 0; i < EPT_ENTRIES; i++) {
+		if (!(table[i] & EPT_RWX))
+			continue;
+		if (level > 1)
+			ept_free_table(ept_table(table[i]), level - 1);
+		else
+			put_page(pfn_to_page(table[i] >> PAGE_SHIFT));
+	}
+	free_page((unsigned long)table);
+}
+
+void mv_ept_destroy(struct mv_ept *ept)
+{
+	ept_free_table(ept->root, EPT_LEVELS);
+}
+
+/* The page-table entry for gfn, allocating the tables on the way. */
+static u64 *ept_walk(struct mv_ept *ept, u64 gfn, bool allocate)
+{
+	u64 *table = ept->root;
+	u64 *entry;
+	int level;
+
+	for (level = EPT_LEVELS; level > 1; level--) {
+		entry = &table[ept_index(gfn, level)];
+		if (!(*entry & EPT_RWX)) {
+			u64 *next;
+
+			if (!allocate)
+				return NULL;
+			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			if (!next)
+				return NULL;
+			*entry = __pa(next) | EPT_RWX;
+		}
+		table = ept_table(*entry);
+	}
+	return &table[ept_index(gfn, 1)];
+}
+
+int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page, bool writable)
+{
+	u64 *entry = ept_walk(ept, gfn, true);
+
+	if (!entry)
+		return -ENOMEM;
+	if (*entry & EPT_RWX)
+		return -EEXIST;	/* another vCPU faulted it in first */
+	*entry = page_to_phys(page) | EPT_MEMTYPE_WB | EPT_READ | EPT_EXECUTE |
+		 (writable ? EPT_WRITE : 0);
+	return 0;
+}
+
+static void invept_here(void *data)
+{
+	const struct mv_ept *ept = data;
+
+	if (mv_vmx_on_this_cpu())
+		execute_invept(VMX_EPT_EXTENT_CONTEXT, ept->eptp);
+}
+
+void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
+{
+	struct mv_ept *ept = &vm->ept;
+	u64 end = gfn + npages;
+	u64 *entry;
+
+	for (; gfn < end; gfn++) {
+		entry = ept_walk(ept, gfn, false);
+		if (!entry || !(*entry & EPT_RWX))
+			continue;
+		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
+		*entry = 0;
+	}
+
+	cpus_read_lock();
+	on_each_cpu(invept_here, ept, 1);
+	cpus_read_unlock();
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest memory: the memslots userspace declares and the EPT paging
+ * structures that map guest-physical to host-physical addresses.
+ */
+#ifndef MV_EPT_H
+#define MV_EPT_H
+
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+/* Slot ids run from 0 to MV_NR_MEMSLOTS - 1 (KVM_CAP_NR_MEMSLOTS). */
+#define MV_NR_MEMSLOTS 32
+
+struct mv_vm;
+struct mv_vcpu;
+
+struct mv_memslot {
+	u64 base_gfn;
+	u64 npages;			/* 0: the slot is empty */
+	unsigned long userspace_addr;
+	u32 flags;
+};
+
+struct mv_ept {
+	struct mutex lock;		/* slots[] and the EPT tables */
+	struct mv_memslot slots[MV_NR_MEMSLOTS];
+	u64 *root;			/* the EPT PML4 table */
+	u64 eptp;			/* EPT pointer for the VMCS */
+};
+
+int mv_ept_init(struct mv_ept *ept);
+void mv_ept_destroy(struct mv_ept *ept);
+
+/* KVM_SET_USER_MEMORY_REGION */
+int mv_ept_set_memory_region(struct mv_vm *vm,
+			     const struct kvm_userspace_memory_region *region);
+
+/* EPT violation at gpa: fault the page in, or exit for MMIO. */
+int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
+			    unsigned long qualification);
+
+/* Find the slot holding gfn, or NULL. Call with ept->lock held. */
+struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn);
+
+/* Map one guest page; unmap a range of them. Call with ept->lock held. */
+int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page,
+	       bool writable);
+void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages);
+
+#endif /* MV_EPT_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID: what the guest learns about its processor.
+ *
+ * CPUID always exits (Intel SDM Vol. 3C, 26.1.2). The answers come from
+ * the table userspace gave with KVM_SET_CPUID2, as in KVM: the VMM decides
+ * what the guest sees. Before KVM_SET_CPUID2 every leaf reads as zeros.
+ */
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../vcpu.h"
+#include "vmx.h"
+
+/* The most entries KVM accepts in KVM_SET_CPUID2. */
+#define MV_MAX_CPUID_ENTRIES 256
+
+/* The entry for function (and index, where the entry says it counts). */
+static const struct kvm_cpuid_entry2 *cpuid_find(struct mv_vcpu *vcpu,
+						 u32 function, u32 index,
+						 bool any_index)
+{
+	const struct kvm_cpuid_entry2 *entry;
+	int i;
+
+	for (i = 0; i < vcpu->vmx.cpuid_nent; i++) {
+		entry = &vcpu->vmx.cpuid[i];
+		if (entry->function == function &&
+		    (any_index || entry->index == index ||
+		     !(entry->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX)))
+			return entry;
+	}
+	return NULL;
+}
+
+/* Leaf 0 spells the vendor in EBX, EDX, ECX. */
+static bool vendor_is(const struct kvm_cpuid_entry2 *basic, const char *name)
+{
+	u32 vendor[3];
+
+	memcpy(vendor, name, sizeof(vendor));
+	return basic->ebx == vendor[0] && basic->edx == vendor[1] &&
+	       basic->ecx == vendor[2];
+}
+
+/*
+ * A leaf missing from the table: Intel CPUs answer a leaf beyond the
+ * highest of its range (basic, hypervisor 0x4000xxxx, extended 0x8000xxxx,
+ * 0xc000xxxx) with the highest basic leaf, and so does KVM unless the
+ * table names an AMD or Hygon CPU. Within the range, zeros.
+ */
+static const struct kvm_cpuid_entry2 *cpuid_out_of_range(struct mv_vcpu *vcpu,
+							 u32 function,
+							 u32 index)
+{
+	const struct kvm_cpuid_entry2 *basic, *range;
+	u32 first;
+
+	basic = cpuid_find(vcpu, 0, 0, true);
+	if (!basic || vendor_is(basic, "AuthenticAMD") ||
+	    vendor_is(basic, "HygonGenuine"))
+		return NULL;
+
+	if (function >= 0x40000000 && function <= 0x4fffffff)
+		first = function & 0xffffff00;
+	else if (function >= 0xc0000000)
+		first = 0xc0000000;
+	else
+		first = function & 0x80000000;
+	range = cpuid_find(vcpu, first, 0, true);
+	if (range && function <= range->eax)
+		return NULL;
+	return cpuid_find(vcpu, basic->eax, index, false);
+}
+
+int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu)
+{
+	unsigned long *regs = vcpu->vmx.regs;
+	const struct kvm_cpuid_entry2 *entry;
+	u32 function = regs[MV_RAX], index = regs[MV_RCX];
+
+	entry = cpuid_find(vcpu, function, index, false);
+	if (!entry)
+		entry = cpuid_out_of_range(vcpu, function, index);
+	regs[MV_RAX] = entry ? entry->eax : 0;
+	regs[MV_RBX] = entry ? entry->ebx : 0;
+	regs[MV_RCX] = entry ? entry->ecx : 0;
+	regs[MV_RDX] = entry ? entry->edx : 0;
+	mv_vmx_skip_instruction();
+	return 1;
+}
+
+int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
+{
+	struct kvm_cpuid_entry2 *entries;
+	struct kvm_cpuid2 header;
+
+	if (copy_from_user(&header, user, sizeof(header)))
+		return -EFAULT;
+	if (header.nent > MV_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+
+	entries = memdup_user(user->entries,
+			      array_size(header.nent, sizeof(*entries)));
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
+
+	kfree(vcpu->vmx.cpuid);
+	vcpu->vmx.cpuid = entries;
+	vcpu->vmx.cpuid_nent = header.nent;
+	return 0;
+}
+
+int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
+{
+	struct kvm_cpuid2 header;
+	int nent = vcpu->vmx.cpuid_nent;
+
+	if (copy_from_user(&header, user, sizeof(header)))
+		return -EFAULT;
+	if (header.nent < nent)
+		return -E2BIG;	/* as in KVM 6.1: nent is not written back */
+	header.nent = nent;
+	if (copy_to_user(user, &header, sizeof(header)) ||
+	    copy_to_user(user->entries, vcpu->vmx.cpuid,
+			 array_size(nent, sizeof(*vcpu->vmx.cpuid))))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN: the loop that runs a vCPU until userspace must act.
+ *
+ * Each trip around the loop enters the guest once (Intel SDM Vol. 3C,
+ * chapter 27, "VM Entries") and handles the exit that ends the stay
+ * (chapter 28, "VM Exits"; exits.c). Before each entry, with interrupts
+ * off, the loop checks for signals and rescheduling, so that a guest never
+ * keeps its thread from being killed or the CPU from being shared. The VMX
+ * preemption timer bounds each stay, even if the guest keeps interrupts
+ * off (and works around the Bochs bug described in the README).
+ *
+ * Some host state is not switched by VM entry and exit but only matters
+ * once the thread leaves the kernel or the CPU: the segment selectors and
+ * LDT, the TSS limit, the GDT limit, and the syscall MSRs (msr.c). That
+ * state is switched to the guest's before the first entry and back when
+ * the vCPU is put: at the end of the ioctl, or when the scheduler takes
+ * the CPU away (a preempt notifier). The same notifier reloads the VMCS
+ * when the thread resumes, on whatever CPU it resumes on.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/kvm.h>
+#include <linux/preempt.h>
+#include <linux/sched/signal.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <linux/types.h>
+#include <asm/fpu/xcr.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+
+#include "../vcpu.h"
+#include "../vm.h"
+#include "caps.h"
+#include "insn.h"
+#include "vmx.h"
+#include "vmxon.h"
+
+/* Longest stay in the guest, in TSC ticks, before the host checks in. */
+#define MV_GUEST_SLICE_TSC 1000000u
+
+static struct preempt_ops mv_preempt_ops;
+
+static inline struct mv_vcpu *notifier_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct mv_vcpu, vmx.preempt_notifier);
+}
+
+static u16 read_ldt(void)
+{
+	u16 ldt;
+
+	asm volatile("sldt %0" : "=g"(ldt));
+	return ldt;
+}
+
+static void switch_to_guest_state(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	u64 fs_base;
+
+	if (vmx->guest_state_loaded)
+		return;
+
+	savesegment(ds, vmx->host.ds);
+	savesegment(es, vmx->host.es);
+	savesegment(fs, vmx->host.fs);
+	savesegment(gs, vmx->host.gs);
+	vmx->host.ldt = read_ldt();
+	rdmsrl(MSR_FS_BASE, fs_base);
+	vmcs_write(HOST_FS_BASE, fs_base);
+
+	mv_vmx_load_guest_msrs(vcpu);
+	vmx->guest_state_loaded = true;
+}
+
+/* Undo switch_to_guest_state() and what VM exits did to the host. */
+static void switch_to_host_state(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+
+	if (!vmx->guest_state_loaded)
+		return;
+
+	mv_vmx_load_host_msrs(vcpu);
+	if (vmx->host.ldt || (vmx->host.gs & 7)) {
+		asm volatile("lldt %0" : : "rm"(vmx->host.ldt));
+		load_gs_index(vmx->host.gs);
+	}
+	if (vmx->host.fs & 7)
+		loadsegment(fs, vmx->host.fs);
+	if (vmx->host.ds | vmx->host.es) {
+		loadsegment(ds, vmx->host.ds);
+		loadsegment(es, vmx->host.es);
+	}
+	/* VM exits set the TSS limit to 0x67 and the GDT limit to 0xffff. */
+	invalidate_tss_limit();
+	load_fixmap_gdt(raw_smp_processor_id());
+	vmx->guest_state_loaded = false;
+}
+
+static void mv_vmx_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	mv_vmcs_load(notifier_vcpu(pn));
+}
+
+static void mv_vmx_sched_out(struct preempt_notifier *pn,
+			     struct task_struct *next)
+{
+	switch_to_host_state(notifier_vcpu(pn));
+}
+
+void mv_vmx_vcpu_load(struct mv_vcpu *vcpu)
+{
+	preempt_disable();
+	preempt_notifier_register(&vcpu->vmx.preempt_notifier);
+	mv_vmcs_load(vcpu);
+	preempt_enable();
+}
+
+void mv_vmx_vcpu_put(struct mv_vcpu *vcpu)
+{
+	preempt_disable();
+	switch_to_host_state(vcpu);
+	preempt_notifier_unregister(&vcpu->vmx.preempt_notifier);
+	preempt_enable();
+}
+
+void mv_vmx_vcpu_reload_state(struct mv_vcpu *vcpu)
+{
+	preempt_disable();
+	switch_to_host_state(vcpu);
+	preempt_enable();
+}
+
+void mv_vmx_queue_interrupt(struct mv_vcpu *vcpu, u8 vector)
+{
+	vcpu->vmx.pending_irq = vector;
+}
+
+static bool guest_interruptible(void)
+{
+	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/*
+ * Inject the interrupt from KVM_INTERRUPT once the guest can take it, or
+ * ask for an exit when it can (interrupt-window exiting, SDM 26.7.5).
+ */
+static void inject_events(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	u32 cpu_controls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+	bool want_window = vcpu->run->request_interrupt_window;
+
+	if (vmx->pending_irq >= 0 &&
+	    !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK)) {
+		if (guest_interruptible()) {
+			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK |
+				   INTR_TYPE_EXT_INTR | vmx->pending_irq);
+			vmx->pending_irq = -1;
+		} else {
+			want_window = true;
+		}
+	}
+	if (want_window != !!(cpu_controls & CPU_BASED_INTR_WINDOW_EXITING))
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL,
+			   cpu_controls ^ CPU_BASED_INTR_WINDOW_EXITING);
+}
+
+/*
+ * An exit in the middle of delivering an event (say, an EPT violation on
+ * the guest's IDT) loses the event: deliver it again (SDM 28.2.4, 29.2.4).
+ */
+static void reinject_interrupted_event(void)
+{
+	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(IDT_VECTORING_ERROR_CODE));
+	vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* Host CR3 and CR4 may change between entries (PCID, mm switches). */
+static void update_host_control_registers(struct mv_vmx_vcpu *vmx)
+{
+	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
+
+	if (unlikely(cr3 != vmx->host_cr3)) {
+		vmcs_write(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (unlikely(cr4 != vmx->host_cr4)) {
+		vmcs_write(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+}
+
+/* Drop translations this CPU may cache for the guest (SDM 29.4.3). */
+static void flush_guest_tlb(struct mv_vcpu *vcpu)
+{
+	execute_invept(VMX_EPT_EXTENT_CONTEXT, vcpu->vm->ept.eptp);
+	execute_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vmx.vpid);
+	vcpu->vmx.flush_tlb = false;
+}
+
+/* The guest's XCR0 is live only while the guest may use XSAVE. */
+static bool guest_xcr0_differs(struct mv_vmx_vcpu *vmx, u64 host_xcr0)
+{
+	return (vmcs_read(CR4_READ_SHADOW) & X86_CR4_OSXSAVE) &&
+	       vmx->xcr0 != host_xcr0;
+}
+
+/*
+ * One stay in the guest. Returns 1 to go around the loop again, 0 to
+ * return to userspace, or -errno.
+ */
+static int enter_guest(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	bool switch_xcr0;
+	u64 host_xcr0;
+	int failed;
+
+	preempt_disable();
+	if (unlikely(!mv_vmx_on_this_cpu())) {
+		/* This CPU is going offline: let the scheduler move us. */
+		preempt_enable();
+		usleep_range(100, 200);
+		return 1;
+	}
+	switch_to_guest_state(vcpu);
+	inject_events(vcpu);
+
+	local_irq_disable();
+	if (signal_pending(current) || need_resched()) {
+		local_irq_enable();
+		preempt_enable();
+		return 1;
+	}
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	update_host_control_registers(vmx);
+	if (vmx->flush_tlb)
+		flush_guest_tlb(vcpu);
+	vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
+		   MV_GUEST_SLICE_TSC >> mv_vmx_caps.preemption_timer_shift);
+
+	host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	switch_xcr0 = guest_xcr0_differs(vmx, host_xcr0);
+	if (switch_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+
+	failed = mv_vmx_enter(vmx->regs, vmx->launched);
+
+	vmx->cr2 = native_read_cr2();
+	if (switch_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	if (failed) {
+		vmx->exit_reason = VMX_EXIT_REASONS_FAILED_VMENTRY;
+		vmx->exit_qualification = vmcs_read(VM_INSTRUCTION_ERROR);
+	} else {
+		vmx->launched = true;
+		vmx->exit_reason = vmcs_read(VM_EXIT_REASON);
+		vmx->exit_qualification = vmcs_read(EXIT_QUALIFICATION);
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+		reinject_interrupted_event();
+	}
+	local_irq_enable();
+	preempt_enable();
+
+	if (unlikely(failed)) {
+		pr_err_ratelimited("vCPU %u: VM entry failed, VM-instruction error %lu\n",
+				   vcpu->id, vmx->exit_qualification);
+		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason =
+			vmx->exit_qualification;
+		vcpu->run->fail_entry.cpu = vmx->cpu;
+		return 0;
+	}
+	return mv_vmx_handle_exit(vcpu);
+}
+
+/* What KVM reports in struct kvm_run on every return to userspace. */
+static void report_vcpu_state(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	bool interruptible = guest_interruptible();
+
+	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = interruptible &&
+					     vcpu->vmx.pending_irq < 0;
+	run->cr8 = vcpu->vmx.cr8;
+	run->apic_base = vcpu->vmx.apic_base;
+}
+
+/* KVM_RUN, called with the vCPU loaded. */
+int mv_vmx_run(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct kvm_run *run = vcpu->run;
+	int ret;
+
+	run->flags = 0;
+	if (run->cr8 > 15)
+		return -EINVAL;
+	vmx->cr8 = run->cr8;
+	if (vmx->io_pending || vmx->string_io.pending)
+		mv_vmx_complete_io(vcpu);
+	if (run->immediate_exit)
+		return -EINTR;
+
+	fpu_swap_kvm_fpstate(&vmx->fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		ret = enter_guest(vcpu);
+		if (ret <= 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vmx->fpu, false);
+	report_vcpu_state(vcpu);
+	return ret;
+}
+
+int mv_vmx_vcpu_create(struct mv_vcpu *vcpu)
+{
+	int ret;
+
+	if (!fpu_alloc_guest_fpstate(&vcpu->vmx.fpu))
+		return -ENOMEM;
+	preempt_notifier_init(&vcpu->vmx.preempt_notifier, &mv_preempt_ops);
+	vcpu->vmx.apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			      (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	ret = mv_vmcs_create(vcpu);
+	if (ret)
+		fpu_free_guest_fpstate(&vcpu->vmx.fpu);
+	return ret;
+}
+
+void mv_vmx_vcpu_destroy(struct mv_vcpu *vcpu)
+{
+	mv_vmcs_destroy(vcpu);
+	fpu_free_guest_fpstate(&vcpu->vmx.fpu);
+	kfree(vcpu->vmx.cpuid);
+}
+
+int mv_vmx_setup(void)
+{
+	mv_preempt_ops.sched_in = mv_vmx_sched_in;
+	mv_preempt_ops.sched_out = mv_vmx_sched_out;
+	preempt_notifier_inc();
+	return mv_vmcs_setup();
+}
+
+void mv_vmx_teardown(void)
+{
+	mv_vmcs_teardown();
+	preempt_notifier_dec();
+}

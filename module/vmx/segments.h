@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest segment registers in the VMCS (Intel SDM Vol. 3C, 25.4.1).
+ *
+ * Each segment has a selector, base, limit and access-rights field, and
+ * the VMCS encodes the eight segments in the same order in each group,
+ * two apart: ES, CS, SS, DS, FS, GS, LDTR, TR.
+ */
+#ifndef MV_VMX_SEGMENTS_H
+#define MV_VMX_SEGMENTS_H
+
+#include <linux/bits.h>
+#include <asm/vmx.h>
+
+enum mv_segment {
+	MV_ES, MV_CS, MV_SS, MV_DS, MV_FS, MV_GS, MV_LDTR, MV_TR,
+	MV_NR_SEGMENTS
+};
+
+#define SEGMENT_SELECTOR(seg)	(GUEST_ES_SELECTOR + 2 * (seg))
+#define SEGMENT_BASE(seg)	(GUEST_ES_BASE + 2 * (seg))
+#define SEGMENT_LIMIT(seg)	(GUEST_ES_LIMIT + 2 * (seg))
+#define SEGMENT_AR(seg)		(GUEST_ES_AR_BYTES + 2 * (seg))
+
+/* Access rights: bit 16 marks a segment unusable (a null selector). */
+#define SEGMENT_AR_UNUSABLE	BIT(16)
+
+#endif /* MV_VMX_SEGMENTS_H */

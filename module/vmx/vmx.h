@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMX side of a vCPU: its VMCS, the guest state the VMCS does not
+ * hold, and the operations the generic vCPU code (vcpu.c) calls.
+ */
+#ifndef MV_VMX_H
+#define MV_VMX_H
+
+#include <linux/kvm.h>
+#include <linux/list.h>
+#include <linux/preempt.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+struct mv_vcpu;
+
+/* Guest general-purpose registers, in the order of their encodings. */
+enum mv_reg {
+	MV_RAX, MV_RCX, MV_RDX, MV_RBX, MV_RSP, MV_RBP, MV_RSI, MV_RDI,
+	MV_R8, MV_R9, MV_R10, MV_R11, MV_R12, MV_R13, MV_R14, MV_R15,
+	MV_NR_REGS
+};
+
+/* Host state that VM exits clobber and that goes back on vCPU put. */
+struct mv_host_state {
+	u16 ds, es, fs, gs, ldt;
+	u64 kernel_gs_base;
+};
+
+/* The syscall MSRs, switched while the guest has EFER.SCE or EFER.LMA. */
+enum mv_switched_msr {
+	MV_MSR_STAR, MV_MSR_LSTAR, MV_MSR_CSTAR, MV_MSR_SYSCALL_MASK,
+	MV_MSR_KERNEL_GS_BASE,
+	MV_NR_SWITCHED_MSRS
+};
+
+/* An INS or OUTS in progress (io.c). */
+struct mv_string_io {
+	bool pending;		/* an INS waits for userspace's data */
+	bool rep;
+	int step;		/* bytes per element, negative when RFLAGS.DF */
+	unsigned long mask;	/* the address size */
+	u64 linear;		/* where the first element goes */
+};
+
+struct mv_vmx_vcpu {
+	/*
+	 * Guest GPRs: entry.S loads them before VM entry and saves them after
+	 * VM exit. RSP is the exception, the VMCS holds it; regs[MV_RSP] is
+	 * a copy filled when userspace asks (KVM_GET_REGS).
+	 */
+	unsigned long regs[MV_NR_REGS];
+	unsigned long cr2;
+
+	struct page *vmcs;
+	int cpu;			/* where the VMCS is active, or -1 */
+	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
+	bool flush_tlb;			/* INVEPT/INVVPID before the next entry */
+	struct list_head loaded_link;	/* on the CPU's list of active VMCSs */
+	u16 vpid;
+
+	/* Host fields that change under us, cached to skip the VMWRITE. */
+	unsigned long host_cr3, host_cr4;
+
+	/* Host state swapped out while the vCPU holds the CPU (run.c). */
+	struct preempt_notifier preempt_notifier;
+	bool guest_state_loaded;
+	struct mv_host_state host;
+	unsigned int loaded_msrs;	/* switched MSRs now in the CPU */
+	u64 guest_msrs[MV_NR_SWITCHED_MSRS];
+	u64 host_msrs[MV_NR_SWITCHED_MSRS];
+	u64 apic_base;
+
+	struct fpu_guest fpu;
+	u64 xcr0;
+	unsigned long cr8;		/* private TPR: CR8 accesses exit */
+	unsigned long dr[4], dr6;	/* private DR0-3, DR6 */
+
+	u32 exit_reason;
+	unsigned long exit_qualification;
+	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
+	struct mv_string_io string_io;
+
+	/* KVM_INTERRUPT: a vector waiting to be injected, or -1. */
+	int pending_irq;
+
+	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
+	int cpuid_nent;
+};
+
+/* entry.S: VM entry with the guest's GPRs; 0 after a VM exit, 1 on VMfail. */
+int mv_vmx_enter(unsigned long *regs, bool launched);
+
+/* vmcs.c */
+int mv_vmcs_setup(void);
+void mv_vmcs_teardown(void);
+int mv_vmcs_create(struct mv_vcpu *vcpu);
+void mv_vmcs_destroy(struct mv_vcpu *vcpu);
+void mv_vmcs_load(struct mv_vcpu *vcpu);
+void mv_vmcs_clear_cpu(void);
+void mv_vmcs_reset_guest(struct mv_vcpu *vcpu);
+
+/* run.c */
+int mv_vmx_setup(void);
+void mv_vmx_teardown(void);
+int mv_vmx_vcpu_create(struct mv_vcpu *vcpu);
+void mv_vmx_vcpu_destroy(struct mv_vcpu *vcpu);
+void mv_vmx_vcpu_load(struct mv_vcpu *vcpu);
+void mv_vmx_vcpu_put(struct mv_vcpu *vcpu);
+void mv_vmx_vcpu_reload_state(struct mv_vcpu *vcpu);
+int mv_vmx_run(struct mv_vcpu *vcpu);
+void mv_vmx_queue_interrupt(struct mv_vcpu *vcpu, u8 vector);
+
+/*
+ * exits.c: handle the exit in vcpu->vmx.exit_reason. Handlers return 1 to
+ * re-enter the guest, 0 to return to userspace with vcpu->run filled in.
+ */
+int mv_vmx_handle_exit(struct mv_vcpu *vcpu);
+int mv_vmx_unexpected_exit(struct mv_vcpu *vcpu);
+int mv_vmx_emulation_failure(struct mv_vcpu *vcpu);
+void mv_vmx_inject_exception(u8 vector);
+void mv_vmx_inject_gp(struct mv_vcpu *vcpu);
+void mv_vmx_skip_instruction(void);
+unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg);
+void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
+		      unsigned long value);
+
+/* io.c: KVM_EXIT_IO, and its completion when userspace re-enters. */
+int mv_vmx_handle_io(struct mv_vcpu *vcpu);
+void mv_vmx_complete_io(struct mv_vcpu *vcpu);
+
+/* guest_memory.c: copy at a guest linear address, through its paging. */
+int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
+			 unsigned int len, bool write);
+
+/* mmio.c: an access outside every memslot. */
+int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa);
+
+/* hypercall.c */
+int mv_vmx_handle_vmcall(struct mv_vcpu *vcpu);
+
+/* cpuid.c */
+int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu);
+int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
+int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
+
+/* msr.c */
+int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu);
+int mv_vmx_handle_wrmsr(struct mv_vcpu *vcpu);
+int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
+int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu);
+void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu);
+int mv_vmx_get_msr_index_list(struct kvm_msr_list __user *user);
+
+/* supported_cpuid.c */
+int mv_vmx_get_supported_cpuid(struct kvm_cpuid2 __user *user);
+
+/* cr.c */
+int mv_vmx_handle_cr(struct mv_vcpu *vcpu);
+int mv_vmx_handle_dr(struct mv_vcpu *vcpu);
+int mv_vmx_handle_xsetbv(struct mv_vcpu *vcpu);
+void mv_vmx_set_cr0(unsigned long cr0);
+void mv_vmx_set_cr4(unsigned long cr4);
+void mv_vmx_set_efer(u64 efer);
+
+/* fpu.c: KVM_GET/SET_FPU */
+void mv_vmx_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu);
+void mv_vmx_set_fpu(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu);
+
+/* regs.c: KVM_GET/SET_REGS and KVM_GET/SET_SREGS */
+void mv_vmx_get_regs(struct mv_vcpu *vcpu, struct kvm_regs *regs);
+void mv_vmx_set_regs(struct mv_vcpu *vcpu, const struct kvm_regs *regs);
+void mv_vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs);
+int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs);
+
+#endif /* MV_VMX_H */

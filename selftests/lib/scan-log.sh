@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Find kernel trouble in a host's serial log: oopses, BUGs, WARNINGs,
+# lockdep and RCU reports, KASAN/UBSAN, panics, hung tasks, stack traces.
+# Kernel lines reach the log twice: on the console as they happen (loglevel 5
+# shows warnings and worse) and in the dmesg dump /init prints at the end.
+# Suite output ("[mv:SUITE] " lines) is the tests' own business and is left
+# out. Sourced by selftests/run.sh, after lib/console.sh.
+
+kernel_trouble='Oops|BUG:|kernel BUG at|WARNING:|Kernel panic|general protection fault|'
+kernel_trouble+='Unable to handle kernel|double fault|Call Trace:|blocked for more than|'
+kernel_trouble+='soft lockup|hard LOCKUP|rcu.*detected stall|suspicious RCU usage|'
+kernel_trouble+='possible circular locking|inconsistent lock state|'
+kernel_trouble+='possible recursive locking|lock held when returning|bad unlock balance|'
+kernel_trouble+='KASAN|UBSAN'
+
+# Printed at every Bochs boot: a remark on the emulated CPU model, not a fault.
+known_harmless='RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable'
+
+# scan_kernel_log SERIAL: print the offending lines (the first 20, each
+# once though the dmesg dump repeats it); succeed only if there are none.
+scan_kernel_log() {
+	local hits
+
+	hits=$(console_lines "$1" | grep -E "$kernel_trouble" |
+		grep -vE -e '^\[mv:[^]]*\] ' -e "$known_harmless" |
+		sed 's/^\[mv-dmesg\] //' | awk '!seen[$0]++' || true)
+	[[ -z $hits ]] && return 0
+	head -n 20 <<<"$hits"
+	return 1
+}

@@ -32,10 +32,17 @@
  * KVM_CHECK_EXTENSION reports only what works end to end: a capability is
  * answered here in the same change that makes it work. Unknown and not yet
  * implemented capabilities read as 0, as KVM answers for ones it lacks.
- * vCPUs need VT-x: without it their capabilities read 0 too.
+ * VMs and their memory work on any host; vCPUs need VT-x, and without it
+ * their capabilities read 0.
  */
 static long mv_check_extension(unsigned long cap)
 {
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return MV_NR_MEMSLOTS;
+	}
 	if (!mv_vmx_caps.usable)
 		return 0;
 
@@ -45,6 +52,10 @@ static long mv_check_extension(unsigned long cap)
 	case KVM_CAP_MAX_VCPUS:
 	case KVM_CAP_MAX_VCPU_ID:
 		return MV_MAX_VCPUS;
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_MP_STATE:
+		return 1;
 	default:
 		return 0;
 	}
@@ -63,8 +74,12 @@ static long mv_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : MV_VCPU_MMAP_PAGES * PAGE_SIZE;
 	case KVM_GET_SUPPORTED_CPUID:
+		if (!mv_vmx_caps.usable)	/* no KVM_CAP_EXT_CPUID */
+			return -EINVAL;
 		return mv_vmx_get_supported_cpuid((void __user *)arg);
 	case KVM_GET_MSR_INDEX_LIST:
+		if (!mv_vmx_caps.usable)
+			return -EINVAL;
 		return mv_vmx_get_msr_index_list((void __user *)arg);
 	default:
 		return -EINVAL;

@@ -149,6 +149,22 @@ static int mv_vcpu_fpu_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 	return 0;
 }
 
+/*
+ * Without an in-kernel local APIC, as in KVM, a vCPU is always runnable:
+ * halting and waking up are userspace's business (KVM_EXIT_HLT).
+ */
+static int mv_vcpu_mp_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
+				  struct kvm_mp_state __user *argp)
+{
+	struct kvm_mp_state state = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (ioctl == KVM_GET_MP_STATE)
+		return copy_to_user(argp, &state, sizeof(state)) ? -EFAULT : 0;
+	if (copy_from_user(&state, argp, sizeof(state)))
+		return -EFAULT;
+	return state.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+}
+
 static long mv_vcpu_regs_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 			       void __user *argp)
 {
@@ -202,6 +218,9 @@ static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
 		return mv_vmx_get_cpuid(vcpu, argp);
 	case KVM_INTERRUPT:
 		return mv_vcpu_interrupt(vcpu, argp);
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return mv_vcpu_mp_state_ioctl(vcpu, ioctl, argp);
 	default:
 		return -EINVAL;
 	}

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
@@ -63,11 +64,21 @@ TEST_F(dev, capabilities_of_other_architectures_read_zero)
 	}
 }
 
+TEST_F(dev, memory_capabilities_are_there_on_every_host)
+{
+	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY));
+	EXPECT_LE(32, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS));
+}
+
 TEST_F(dev, vcpu_capabilities_are_there_only_with_vtx)
 {
+	static const long flags[] = {
+		KVM_CAP_EXT_CPUID, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_MP_STATE,
+	};
 	int nr = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
 	int max = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	int max_id = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+	int expected = mv_host_has_vtx() ? 1 : 0;
 
 	if (mv_host_has_vtx()) {
 		EXPECT_LT(0, nr);
@@ -78,6 +89,35 @@ TEST_F(dev, vcpu_capabilities_are_there_only_with_vtx)
 		EXPECT_EQ(0, max);
 		EXPECT_EQ(0, max_id);
 	}
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		EXPECT_EQ(expected, ioctl(self->fd, KVM_CHECK_EXTENSION, flags[i]))
+			TH_LOG("capability %ld", flags[i]);
+	}
+}
+
+TEST_F(dev, supported_cpuid_has_the_hypervisor_leaf_only_with_vtx)
+{
+	struct {
+		struct kvm_cpuid2 header;
+		struct kvm_cpuid_entry2 entries[64];
+	} cpuid = { .header.nent = 64 };
+	const struct kvm_cpuid_entry2 *leaf = NULL;
+	char signature[13] = "";
+
+	if (!mv_host_has_vtx()) {
+		EXPECT_EQ(-1, ioctl(self->fd, KVM_GET_SUPPORTED_CPUID, &cpuid));
+		EXPECT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_EQ(0, ioctl(self->fd, KVM_GET_SUPPORTED_CPUID, &cpuid));
+	for (__u32 i = 0; i < cpuid.header.nent; i++)
+		if (cpuid.entries[i].function == 0x40000000)
+			leaf = &cpuid.entries[i];
+	ASSERT_NE(NULL, leaf);
+	memcpy(signature, &leaf->ebx, 4);
+	memcpy(signature + 4, &leaf->ecx, 4);
+	memcpy(signature + 8, &leaf->edx, 4);
+	EXPECT_STREQ("minivisor", signature);
 }
 
 TEST_F(dev, unknown_ioctls_fail_with_einval_or_enotty)

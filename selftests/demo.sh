@@ -6,36 +6,36 @@
 # --demo). It loads minivisor, shows its device and kernel messages, asks
 # mvctl what the host supports, unloads it and prints the demo end marker.
 
-# say TEXT: narrate the next step, and pause: the watcher gets a moment to
-# read, and the console has sent the text before the kernel, which writes
-# to the serial port directly, has its say.
+# say TEXT: narrate the next step.
 say() {
 	echo
 	echo "### $1"
-	sleep 1
 }
 
-# run COMMAND...: show the command as typed at a prompt, then run it.
+# run 'COMMAND LINE': show the command line as typed at a prompt, pause, run
+# it. The pause gives the watcher a moment, and lets the console send the
+# line before the kernel, which writes to the serial port directly, has its
+# say.
 run() {
-	echo "\$ $*"
-	"$@"
+	echo "\$ $1"
+	sleep 1
+	eval "$1"
 }
 
 say "Load the minivisor module into this (emulated, VT-x capable) host."
-run insmod /lib/minivisor/minivisor.ko
+run 'insmod /lib/minivisor/minivisor.ko'
 
 say "It registers a misc device: the front door for VMs and vCPUs."
-run ls -l /dev/minivisor
+run 'ls -l /dev/minivisor'
 
 say "What minivisor told the kernel log:"
-echo "\$ dmesg | grep minivisor"
-dmesg | grep minivisor
+run 'dmesg | grep minivisor'
 
 say "mvctl asks the module for its API version and what this host supports."
-run mvctl info
+run 'mvctl info'
 
 say "Unload the module again."
-run rmmod minivisor
+run 'rmmod minivisor'
 
 echo
 echo "[mv] demo end"

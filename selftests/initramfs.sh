@@ -2,29 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the initramfs (gzip'd newc cpio) every emulated host boots: busybox
-# and its applets, /init, the module, mvctl, the demo and the test binaries.
+# and its applets, /init, the module, mvctl, the demo, the test binaries,
+# and the booted kernel's own KVM modules (kvm_intel is the reference the
+# tests compare minivisor with).
 #
 #   initramfs.sh --out FILE --module minivisor.ko --mvctl FILE \
-#                [--tests DIR] [SUITE...]
+#                [--kernel-modules /lib/modules/VERSION] [--tests DIR] [SUITE...]
 #
-# Each SUITE is taken from DIR/SUITE and lands in /tests/SUITE.
+# Each SUITE is taken from DIR/SUITE and lands in /tests/SUITE; the KVM
+# modules land in /lib/kvm.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
 busybox=/bin/busybox
 
 usage() {
-	echo "usage: $0 --out FILE --module FILE --mvctl FILE [--tests DIR] [SUITE...]" >&2
+	echo "usage: $0 --out FILE --module FILE --mvctl FILE [--kernel-modules DIR] [--tests DIR] [SUITE...]" >&2
 	exit 2
 }
 
-out='' module='' mvctl='' tests=''
+out='' module='' mvctl='' tests='' kernel_modules=''
 while (($#)); do
 	case "$1" in
 	--out)		out=${2:?}; shift 2 ;;
 	--module)	module=${2:?}; shift 2 ;;
 	--mvctl)	mvctl=${2:?}; shift 2 ;;
 	--tests)	tests=${2:?}; shift 2 ;;
+	--kernel-modules) kernel_modules=${2:?}; shift 2 ;;
 	-*)		usage ;;
 	*)		break ;;
 	esac
@@ -38,7 +42,7 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/minivisor,tests}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/minivisor,lib/kvm,tests}
 
 install -m 755 "$busybox" "$root/bin/busybox"
 # The list names busybox itself: a bin/busybox -> busybox link would loop.
@@ -50,6 +54,11 @@ install -m 755 "$here/init" "$root/init"
 install -m 755 "$here/demo.sh" "$root/bin/mv-demo"
 install -m 755 "$mvctl" "$root/bin/mvctl"
 install -m 644 "$module" "$root/lib/minivisor/minivisor.ko"
+if [[ -n $kernel_modules ]]; then
+	for ko in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
+		install -m 644 "$kernel_modules/kernel/$ko" "$root/lib/kvm/"
+	done
+fi
 for suite in "$@"; do
 	install -m 755 "$tests/$suite" "$root/tests/$suite"
 done

@@ -20,13 +20,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* kvm_intel and what it needs, in load order: file and module name. */
-static const struct {
-	const char *file, *name;
-} kvm_modules[] = {
-	{ "irqbypass.ko", "irqbypass" },
-	{ "kvm.ko", "kvm" },
-	{ "kvm-intel.ko", "kvm_intel" },
+/* kvm_intel and what it needs, in load order. */
+static const char *const kvm_modules[] = {
+	"irqbypass.ko", "kvm.ko", "kvm-intel.ko",
 };
 
 int mv_module_insert(const char *path)
@@ -67,24 +63,37 @@ int mv_kvm_load(void)
 	if (!dir)
 		return -ENOENT;
 	for (size_t i = 0; i < ARRAY_SIZE(kvm_modules); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, kvm_modules[i].file);
+		snprintf(path, sizeof(path), "%s/%s", dir, kvm_modules[i]);
 		ret = mv_module_insert(path);
-		if (ret)
+		if (ret && ret != -EEXIST)
 			return ret;
 	}
 	return 0;
 }
 
-int mv_kvm_unload(void)
+int mv_kvm_check_idle(void)
 {
-	int ret;
+	int users = mv_module_refcount("kvm_intel");
 
-	for (size_t i = ARRAY_SIZE(kvm_modules); i-- > 0;) {
-		ret = mv_module_remove(kvm_modules[i].name);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	if (users < 0)
+		return users;
+	return users ? -EBUSY : 0;
+}
+
+int mv_module_refcount(const char *name)
+{
+	char path[PATH_MAX];
+	int count = -ENOENT;
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", name);
+	file = fopen(path, "re");
+	if (!file)
+		return -errno;
+	if (fscanf(file, "%d", &count) != 1)
+		count = -EINVAL;
+	fclose(file);
+	return count;
 }
 
 bool mv_host_has_vtx(void)

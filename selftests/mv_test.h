@@ -27,14 +27,19 @@ int mv_module_load(void);
 int mv_module_unload(void);
 
 /*
- * Insert kvm_intel and what it needs, from $MV_KVM_MODULES, the directory
- * holding Debian's irqbypass.ko, kvm.ko and kvm-intel.ko: KVM is the
- * reference minivisor is checked against, in the same boot.
+ * Make sure kvm_intel and what it needs are loaded, from $MV_KVM_MODULES,
+ * the directory holding Debian's irqbypass.ko, kvm.ko and kvm-intel.ko:
+ * KVM is the reference minivisor is checked against, in the same boot.
+ * They stay loaded (loading kvm.ko takes many seconds in Bochs); loaded,
+ * kvm_intel holds VMX only while one of its VMs exists.
  */
 int mv_kvm_load(void);
 
-/* Remove kvm_intel and what it needs. */
-int mv_kvm_unload(void);
+/* 0 once kvm_intel has no user left (no VM, no open /dev/kvm), or -errno. */
+int mv_kvm_check_idle(void);
+
+/* The reference count of a loaded module, or -errno. */
+int mv_module_refcount(const char *name);
 
 /* Whether the host under test offers VT-x, from $MV_EXPECT_VTX. */
 bool mv_host_has_vtx(void);

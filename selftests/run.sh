@@ -11,10 +11,11 @@
 #
 # --demo boots bochs-1 with /bin/mv-demo in place of the suites and streams
 # its serial console to stdout.
+
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
-# shellcheck source-path=SCRIPTDIR
 # shellcheck source=lib/timed.sh
 source "$here/lib/timed.sh"
 # shellcheck source=lib/boot-bochs.sh
@@ -226,12 +227,15 @@ read_hosts "$here/hosts.conf"
 mkdir -p "$out"
 out=$(readlink -f "$out")
 kernel=$(readlink -f "$kernel")
+kernel_modules=/lib/modules/${kernel##*/vmlinuz-}
+[[ -d $kernel_modules ]] || die "no $kernel_modules for $kernel"
 initrd=$out/initramfs.gz
 # Ctrl-C: stop the emulators (out of the terminal's reach, see lib/timed.sh).
 trap 'stop_timed "$out"/*; wait; exit 130' INT TERM
 
 if ((demo)); then
-	"$here/initramfs.sh" --out "$initrd" --module "$module" --mvctl "$mvctl"
+	"$here/initramfs.sh" --out "$initrd" --module "$module" --mvctl "$mvctl" \
+		--kernel-modules "$kernel_modules"
 	demo
 	exit
 fi
@@ -246,6 +250,6 @@ for name; do
 	done
 done
 "$here/initramfs.sh" --out "$initrd" --module "$module" --mvctl "$mvctl" \
-	--tests "$tests" "${!wanted[@]}"
+	--kernel-modules "$kernel_modules" --tests "$tests" "${!wanted[@]}"
 echo "Kernel $kernel, results in $out/"
 run_hosts "$@"

@@ -664,25 +664,4 @@ TEST_F(run_state, guest_reads_the_xmm0_kvm_set_fpu_wrote)
 	ASSERT_RUN_OUT(vmm, PORT_READY, 1, 0);
 }
 
-/*
- * A surprise: KVM_SET_FPU on a vCPU that has never run does not reach the
- * guest, which finds XMM0 zero. KVM keeps the guest's FPU state in XSAVE
- * format and KVM_SET_FPU writes only its legacy FXSAVE part; the XSAVE
- * header of a new vCPU says that no component (x87, SSE) is in use, so
- * the XRSTOR on entry puts them all in their initial state instead of
- * loading them. Only once the guest has left the SSE state in use does
- * the header say so (the test above).
- */
-TEST_F(run_state, kvm_set_fpu_before_the_first_run_does_not_reach_the_guest)
-{
-	struct vmm *vmm = &self->vmm;
-
-	ASSERT_EQ(0, vmm_load(vmm, VMM_LONG_MODE, guest_sse, guest_sse_end));
-	ASSERT_EQ(0, set_xmm0(vmm));
-
-	for (int i = 0; i < 4; i++)
-		ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, 0);
-	ASSERT_RUN_OUT(vmm, PORT_READY, 1, 0);
-}
-
 TEST_HARNESS_MAIN

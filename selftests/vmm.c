@@ -21,13 +21,13 @@
 const struct vmm_device vmm_kvm = {
 	.path = "/dev/kvm",
 	.load = mv_kvm_load,
-	.unload = mv_kvm_unload,
+	.release = mv_kvm_check_idle,
 };
 
 const struct vmm_device vmm_minivisor = {
 	.path = MINIVISOR_DEVICE_PATH,
 	.load = mv_module_load,
-	.unload = mv_module_unload,
+	.release = mv_module_unload,
 };
 
 int vmm_create(struct vmm *vmm, const struct vmm_device *device)
@@ -104,7 +104,7 @@ int vmm_destroy(struct vmm *vmm)
 	*vmm = (struct vmm){
 		.device = vmm->device, .dev = -1, .vm = -1, .vcpu = -1,
 	};
-	return vmm->device->unload();
+	return vmm->device->release();
 }
 
 /* A real-mode segment of 64 KiB from VMM_CODE_ADDR, of the given type. */

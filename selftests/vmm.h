@@ -54,11 +54,14 @@
 #define VMM_RFLAGS_FIXED	(1UL << 1)
 #define VMM_RFLAGS_IF		(1UL << 9)
 
-/* A device offering the KVM API, and how to load and unload its modules. */
+/*
+ * A device offering the KVM API: how to load its modules, and how to give
+ * them back, failing if something still holds them (a leak).
+ */
 struct vmm_device {
 	const char *path;
 	int (*load)(void);
-	int (*unload)(void);
+	int (*release)(void);
 };
 
 /* Debian's kvm_intel on /dev/kvm: the reference. */
@@ -83,13 +86,13 @@ struct vmm {
 /*
  * Load the device's modules, open it, and create the VM, its memory and
  * vCPU 0 with its kvm_run mapped. Returns 0, or -errno with everything
- * undone, modules unloaded included.
+ * undone, modules released included.
  */
 int vmm_create(struct vmm *vmm, const struct vmm_device *device);
 
 /*
- * Close what vmm_create() opened and unload the device's modules.
- * Returns 0 or the -errno of the unload.
+ * Close what vmm_create() opened and release the device's modules.
+ * Returns 0 or the -errno of the release.
  */
 int vmm_destroy(struct vmm *vmm);
 

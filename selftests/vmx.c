@@ -39,7 +39,7 @@ FIXTURE_TEARDOWN(vmx)
 {
 	close(self->kvm);
 	close(self->mv);
-	EXPECT_EQ(0, mv_kvm_unload());
+	EXPECT_EQ(0, mv_kvm_check_idle());
 	EXPECT_EQ(0, mv_module_unload());
 }
 

@@ -33,7 +33,7 @@ int mv_vmx_handle_vmcall(struct mv_vcpu *vcpu)
 
 	/* Outside 64-bit mode the result is a 32-bit value. */
 	if (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE &&
-	    vmcs_read(SEGMENT_AR(MV_CS)) & BIT(13))
+	    vmcs_read(SEGMENT_AR(MV_CS)) & SEGMENT_AR_L)
 		*rax = result;
 	else
 		*rax = (u32)result;

@@ -318,6 +318,8 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 	vmx->cr8 = run->cr8;
 	if (vmx->io_pending || vmx->string_io.pending)
 		mv_vmx_complete_io(vcpu);
+	if (vmx->mmio_pending)
+		mv_vmx_complete_mmio(vcpu);
 	if (run->immediate_exit)
 		return -EINTR;
 

@@ -22,7 +22,9 @@ enum mv_segment {
 #define SEGMENT_LIMIT(seg)	(GUEST_ES_LIMIT + 2 * (seg))
 #define SEGMENT_AR(seg)		(GUEST_ES_AR_BYTES + 2 * (seg))
 
-/* Access rights: bit 16 marks a segment unusable (a null selector). */
+/* Access rights: 64-bit code, default operand size, unusable (null). */
+#define SEGMENT_AR_L		BIT(13)
+#define SEGMENT_AR_DB		BIT(14)
 #define SEGMENT_AR_UNUSABLE	BIT(16)
 
 #endif /* MV_VMX_SEGMENTS_H */

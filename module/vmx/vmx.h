@@ -13,6 +13,8 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
+#include "decode.h"
+
 struct mv_vcpu;
 
 /* Guest general-purpose registers, in the order of their encodings. */
@@ -80,6 +82,9 @@ struct mv_vmx_vcpu {
 	u32 exit_reason;
 	unsigned long exit_qualification;
 	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
+	bool mmio_pending;	/* an MMIO read waits for userspace (mmio.c) */
+	bool mmio_rep;
+	struct mv_mem_access mmio;
 	struct mv_string_io string_io;
 
 	/* KVM_INTERRUPT: a vector waiting to be injected, or -1. */
@@ -136,6 +141,7 @@ int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
 
 /* mmio.c: an access outside every memslot. */
 int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa);
+void mv_vmx_complete_mmio(struct mv_vcpu *vcpu);
 
 /* hypercall.c */
 int mv_vmx_handle_vmcall(struct mv_vcpu *vcpu);

@@ -39,6 +39,7 @@ static long mv_check_extension(unsigned long cap)
 {
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_SYNC_MMU:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MV_NR_MEMSLOTS;

@@ -33,6 +33,7 @@ static void mv_vm_destroy(struct kref *kref)
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
+	mv_ept_unwatch_mm(vm);
 	mv_ept_destroy(&vm->ept);
 	if (vm->holds_vmx)
 		mv_vmx_put();
@@ -143,6 +144,12 @@ int mv_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	if (mv_ept_watch_mm(vm)) {
+		mmdrop(vm->mm);
+		mv_ept_destroy(&vm->ept);
+		kfree(vm);
+		return -ENOMEM;
+	}
 
 	fd = anon_inode_getfd("minivisor-vm", &mv_vm_fops, vm,
 			      O_RDWR | O_CLOEXEC);

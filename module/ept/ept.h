@@ -7,6 +7,7 @@
 #define MV_EPT_H
 
 #include <linux/kvm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -24,14 +25,23 @@ struct mv_memslot {
 };
 
 struct mv_ept {
-	struct mutex lock;		/* slots[] and the EPT tables */
+	struct mutex lock;		/* all of the below */
 	struct mv_memslot slots[MV_NR_MEMSLOTS];
 	u64 *root;			/* the EPT PML4 table */
 	u64 eptp;			/* EPT pointer for the VMCS */
+
+	/* The process's memory changing under the guest (notifier.c). */
+	struct mmu_notifier notifier;
+	unsigned long invalidate_seq;
+	unsigned int invalidations_in_progress;
 };
 
 int mv_ept_init(struct mv_ept *ept);
 void mv_ept_destroy(struct mv_ept *ept);
+
+/* Follow the VM process's memory changes (notifier.c). */
+int mv_ept_watch_mm(struct mv_vm *vm);
+void mv_ept_unwatch_mm(struct mv_vm *vm);
 
 /* KVM_SET_USER_MEMORY_REGION */
 int mv_ept_set_memory_region(struct mv_vm *vm,

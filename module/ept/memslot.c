@@ -75,6 +75,8 @@ static int memslot_update(struct mv_vm *vm,
 	u64 base_gfn = region->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = region->memory_size >> PAGE_SHIFT;
 
+	/* A fault in flight must not map through the old slots. */
+	ept->invalidate_seq++;
 	if (!npages) {
 		if (!slot->npages)
 			return -EINVAL;
@@ -127,9 +129,8 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	struct mv_ept *ept = &vcpu->vm->ept;
 	u64 gfn = gpa >> PAGE_SHIFT;
 	struct mv_memslot *slot;
-	unsigned long hva;
+	unsigned long hva, seq;
 	struct page *page;
-	long pinned;
 	int ret;
 
 	mutex_lock(&ept->lock);
@@ -139,14 +140,20 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 		return mv_vmx_handle_mmio(vcpu, gpa);
 	}
 	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-	pinned = get_user_pages_unlocked(hva, 1, &page, FOLL_WRITE);
-	if (pinned != 1) {
-		mutex_unlock(&ept->lock);
+	seq = ept->invalidate_seq;
+	mutex_unlock(&ept->lock);
+
+	if (get_user_pages_unlocked(hva, 1, &page, FOLL_WRITE) != 1) {
 		pr_warn_ratelimited("guest page %#llx: process memory at %#lx is gone\n",
 				    gpa, hva);
 		return -EFAULT;
 	}
-	ret = mv_ept_map(ept, gfn, page, true);
+
+	mutex_lock(&ept->lock);
+	if (seq != ept->invalidate_seq || ept->invalidations_in_progress)
+		ret = -EAGAIN;	/* the page may be stale: fault again */
+	else
+		ret = mv_ept_map(ept, gfn, page, true);
 	mutex_unlock(&ept->lock);
 	if (ret)
 		put_page(page);

@@ -23,26 +23,30 @@
 #define PTE_LARGE	BIT_ULL(7)
 #define PTE_ADDR_MASK	GENMASK_ULL(51, 12)
 
-/* Copy between guest-physical memory and a kernel buffer, in one page. */
+/*
+ * Copy between guest-physical memory and a kernel buffer, in one page.
+ * The copy itself runs without the EPT lock: it may fault, and the fault
+ * may call the MMU notifier, which takes that lock.
+ */
 static int guest_phys_copy(struct mv_vcpu *vcpu, u64 gpa, void *buf,
 			   unsigned int len, bool write)
 {
 	struct mv_ept *ept = &vcpu->vm->ept;
 	struct mv_memslot *slot;
-	void __user *hva;
-	int ret = -EFAULT;
+	void __user *hva = NULL;
 
 	mutex_lock(&ept->lock);
 	slot = mv_memslot_find(ept, gpa >> PAGE_SHIFT);
-	if (slot) {
+	if (slot)
 		hva = (void __user *)(slot->userspace_addr +
 				      (gpa - (slot->base_gfn << PAGE_SHIFT)));
-		if (write ? !copy_to_user(hva, buf, len) :
-			    !copy_from_user(buf, hva, len))
-			ret = 0;
-	}
 	mutex_unlock(&ept->lock);
-	return ret;
+
+	if (!hva)
+		return -EFAULT;
+	if (write)
+		return copy_to_user(hva, buf, len) ? -EFAULT : 0;
+	return copy_from_user(buf, hva, len) ? -EFAULT : 0;
 }
 
 /* One paging-structure entry; 32-bit paging has 4-byte entries. */

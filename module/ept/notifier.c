@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keeping the EPT true to the process's memory: the MMU notifier.
+ *
+ * Guest memory is the VMM process's memory, and the kernel changes that
+ * mapping whenever it likes: munmap, swap-out, page migration, the
+ * copy-on-write split after fork. Each change is announced to MMU
+ * notifiers before it happens (invalidate_range_start) and after
+ * (invalidate_range_end). minivisor drops the EPT mappings of the guest
+ * pages in the range at the start, so the guest can never reach a page
+ * the process no longer owns; the next guest access faults the new page
+ * in (memslot.c).
+ *
+ * A fault that raced with an invalidation must not map the page it found:
+ * it might be the old one. Each invalidation bumps a sequence number and
+ * holds an in-progress count; a fault that sees either change between its
+ * lookup and its mapping gives up and lets the guest fault again.
+ */
+#include <linux/math.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+
+#include "../vm.h"
+#include "ept.h"
+
+static struct mv_vm *notifier_vm(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct mv_vm, ept.notifier);
+}
+
+/* Unmap every guest page whose host address lies in [start, end). */
+static void unmap_host_range(struct mv_vm *vm, unsigned long start,
+			     unsigned long end)
+{
+	struct mv_memslot *slot;
+	unsigned long first, last;
+	u64 first_page, end_page;
+
+	for (slot = vm->ept.slots; slot < vm->ept.slots + MV_NR_MEMSLOTS;
+	     slot++) {
+		if (!slot->npages)
+			continue;
+		first = max(start, slot->userspace_addr);
+		last = min(end, slot->userspace_addr +
+			   (slot->npages << PAGE_SHIFT));
+		if (first >= last)
+			continue;
+		first_page = (first - slot->userspace_addr) >> PAGE_SHIFT;
+		end_page = DIV_ROUND_UP(last - slot->userspace_addr, PAGE_SIZE);
+		mv_ept_unmap(vm, slot->base_gfn + first_page,
+			     end_page - first_page);
+	}
+}
+
+static int mv_invalidate_range_start(struct mmu_notifier *mn,
+				     const struct mmu_notifier_range *range)
+{
+	struct mv_vm *vm = notifier_vm(mn);
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&vm->ept.lock);
+	else if (!mutex_trylock(&vm->ept.lock))
+		return -EAGAIN;
+	vm->ept.invalidate_seq++;
+	vm->ept.invalidations_in_progress++;
+	unmap_host_range(vm, range->start, range->end);
+	mutex_unlock(&vm->ept.lock);
+	return 0;
+}
+
+static void mv_invalidate_range_end(struct mmu_notifier *mn,
+				    const struct mmu_notifier_range *range)
+{
+	struct mv_vm *vm = notifier_vm(mn);
+
+	mutex_lock(&vm->ept.lock);
+	vm->ept.invalidations_in_progress--;
+	mutex_unlock(&vm->ept.lock);
+}
+
+/* The process is going away: none of its memory stays mapped. */
+static void mv_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct mv_vm *vm = notifier_vm(mn);
+
+	mutex_lock(&vm->ept.lock);
+	vm->ept.invalidate_seq++;
+	unmap_host_range(vm, 0, TASK_SIZE_MAX);
+	mutex_unlock(&vm->ept.lock);
+}
+
+static const struct mmu_notifier_ops mv_mmu_notifier_ops = {
+	.invalidate_range_start	= mv_invalidate_range_start,
+	.invalidate_range_end	= mv_invalidate_range_end,
+	.release		= mv_mm_release,
+};
+
+int mv_ept_watch_mm(struct mv_vm *vm)
+{
+	vm->ept.notifier.ops = &mv_mmu_notifier_ops;
+	return mmu_notifier_register(&vm->ept.notifier, vm->mm);
+}
+
+void mv_ept_unwatch_mm(struct mv_vm *vm)
+{
+	mmu_notifier_unregister(&vm->ept.notifier, vm->mm);
+}

@@ -40,6 +40,7 @@ static long mv_check_extension(unsigned long cap)
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
 	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_READONLY_MEM:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return MV_NR_MEMSLOTS;

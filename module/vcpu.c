@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
@@ -50,36 +51,43 @@ static int mv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* KVM_GET_MSRS and KVM_SET_MSRS: returns how many MSRs were done. */
+/*
+ * KVM_GET_MSRS and KVM_SET_MSRS: returns how many MSRs were done. All the
+ * entries are read before any is applied, so a bad pointer changes
+ * nothing.
+ */
 #define MV_MAX_MSRS_PER_CALL 256
 
 static int mv_vcpu_msrs(struct mv_vcpu *vcpu, struct kvm_msrs __user *user,
 			bool set)
 {
-	struct kvm_msr_entry entry;
+	struct kvm_msr_entry *entries;
 	struct kvm_msrs header;
-	u32 i;
+	size_t bytes;
+	u32 done;
+	int ret;
 
 	if (copy_from_user(&header, user, sizeof(header)))
 		return -EFAULT;
 	if (header.nmsrs >= MV_MAX_MSRS_PER_CALL)
 		return -E2BIG;
+	bytes = array_size(header.nmsrs, sizeof(*entries));
+	entries = memdup_user(user->entries, bytes);
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
 
-	for (i = 0; i < header.nmsrs; i++) {
-		if (copy_from_user(&entry, &user->entries[i], sizeof(entry)))
-			return -EFAULT;
-		if (set) {
-			if (mv_vmx_set_msr(vcpu, entry.index, entry.data, true))
-				break;
-		} else {
-			if (mv_vmx_get_msr(vcpu, entry.index, &entry.data))
-				break;
-			if (copy_to_user(&user->entries[i], &entry,
-					 sizeof(entry)))
-				return -EFAULT;
-		}
+	for (done = 0; done < header.nmsrs; done++) {
+		struct kvm_msr_entry *entry = &entries[done];
+
+		if (set ? mv_vmx_set_msr(vcpu, entry->index, entry->data, true) :
+			  mv_vmx_get_msr(vcpu, entry->index, &entry->data))
+			break;
 	}
-	return i;
+	ret = done;
+	if (!set && copy_to_user(user->entries, entries, bytes))
+		ret = -EFAULT;
+	kfree(entries);
+	return ret;
 }
 
 static int mv_vcpu_interrupt(struct mv_vcpu *vcpu, void __user *argp)

@@ -34,6 +34,7 @@ static void mv_vm_destroy(struct kref *kref)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
 	mv_ept_unwatch_mm(vm);
+	mv_memslots_free(&vm->ept);
 	mv_ept_destroy(&vm->ept);
 	if (vm->holds_vmx)
 		mv_vmx_put();
@@ -93,6 +94,15 @@ static int mv_vm_set_memory_region(struct mv_vm *vm, void __user *argp)
 	return mv_ept_set_memory_region(vm, &region);
 }
 
+static int mv_vm_get_dirty_log(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_dirty_log log;
+
+	if (copy_from_user(&log, argp, sizeof(log)))
+		return -EFAULT;
+	return mv_ept_get_dirty_log(vm, &log);
+}
+
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 			unsigned long arg)
 {
@@ -106,6 +116,8 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return mv_vm_create_vcpu(vm, arg);
 	case KVM_SET_USER_MEMORY_REGION:
 		return mv_vm_set_memory_region(vm, (void __user *)arg);
+	case KVM_GET_DIRTY_LOG:
+		return mv_vm_get_dirty_log(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -57,16 +57,6 @@ FIXTURE_TEARDOWN(hotplug)
 	EXPECT_EQ(0, mv_module_unload());
 }
 
-static bool kvm_can_enter_vmx(int kvm)
-{
-	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
-
-	if (vm < 0)
-		return false;
-	close(vm);
-	return true;
-}
-
 TEST_F(hotplug, a_cpu_that_comes_back_rejoins_and_leaves_vmx)
 {
 	int vm = ioctl(self->mv, KVM_CREATE_VM, 0);
@@ -78,13 +68,13 @@ TEST_F(hotplug, a_cpu_that_comes_back_rejoins_and_leaves_vmx)
 
 	ASSERT_EQ(0, set_cpu1_online(false));
 	/* CPU 0 still holds VMX for minivisor. */
-	EXPECT_FALSE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
 	ASSERT_EQ(0, set_cpu1_online(true));
-	EXPECT_FALSE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
 
 	close(vcpu);
 	close(vm);
-	EXPECT_TRUE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 }
 
 TEST_F(hotplug, a_cpu_offline_when_vmx_is_left_is_clean_when_it_returns)
@@ -99,7 +89,7 @@ TEST_F(hotplug, a_cpu_offline_when_vmx_is_left_is_clean_when_it_returns)
 	close(vcpu);
 	close(vm);
 	ASSERT_EQ(0, set_cpu1_online(true));
-	EXPECT_TRUE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 }
 
 TEST_HARNESS_MAIN

@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/syscall.h>
+
+#include <linux/kvm.h>
 
 #include "mv_test.h"
 
@@ -69,6 +72,16 @@ int mv_kvm_load(void)
 			return ret;
 	}
 	return 0;
+}
+
+bool mv_kvm_can_enter_vmx(int kvm)
+{
+	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+
+	if (vm < 0)
+		return false;
+	close(vm);
+	return true;
 }
 
 int mv_kvm_check_idle(void)

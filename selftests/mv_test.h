@@ -35,6 +35,13 @@ int mv_module_unload(void);
  */
 int mv_kvm_load(void);
 
+/*
+ * Whether KVM can enter VMX operation now: it creates (and drops) a VM on
+ * the /dev/kvm descriptor kvm. kvm_intel enters VMX on every CPU for its
+ * first VM and fails with EBUSY where another hypervisor already did.
+ */
+bool mv_kvm_can_enter_vmx(int kvm);
+
 /* 0 once kvm_intel has no user left (no VM, no open /dev/kvm), or -errno. */
 int mv_kvm_check_idle(void);
 

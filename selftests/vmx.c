@@ -43,17 +43,6 @@ FIXTURE_TEARDOWN(vmx)
 	EXPECT_EQ(0, mv_module_unload());
 }
 
-/* Whether KVM can enter VMX operation now: it creates (and drops) a VM. */
-static bool kvm_can_enter_vmx(int kvm)
-{
-	int vm = ioctl(kvm, KVM_CREATE_VM, 0);
-
-	if (vm < 0)
-		return false;
-	close(vm);
-	return true;
-}
-
 static int create_vm_with_vcpu(int dev, int *vcpu)
 {
 	int vm = ioctl(dev, KVM_CREATE_VM, 0);
@@ -68,7 +57,7 @@ TEST_F(vmx, a_vm_without_vcpus_leaves_vmx_alone)
 	int vm = ioctl(self->mv, KVM_CREATE_VM, 0);
 
 	ASSERT_LE(0, vm);
-	EXPECT_TRUE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 	close(vm);
 }
 
@@ -78,12 +67,12 @@ TEST_F(vmx, the_first_vcpu_enters_vmx_and_the_vm_leaves_it)
 
 	ASSERT_LE(0, vm);
 	ASSERT_LE(0, vcpu);
-	EXPECT_FALSE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
 	EXPECT_EQ(EBUSY, errno);
 
 	close(vcpu);
 	close(vm);
-	EXPECT_TRUE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 }
 
 TEST_F(vmx, vmx_stays_until_the_last_vm_goes)
@@ -96,11 +85,11 @@ TEST_F(vmx, vmx_stays_until_the_last_vm_goes)
 	ASSERT_LE(0, vcpu2);
 	close(vcpu1);
 	close(vm1);
-	EXPECT_FALSE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
 
 	close(vcpu2);
 	close(vm2);
-	EXPECT_TRUE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 }
 
 TEST_F(vmx, an_open_vcpu_keeps_its_vm_and_vmx)
@@ -109,9 +98,9 @@ TEST_F(vmx, an_open_vcpu_keeps_its_vm_and_vmx)
 
 	ASSERT_LE(0, vcpu);
 	close(vm);
-	EXPECT_FALSE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
 	close(vcpu);
-	EXPECT_TRUE(kvm_can_enter_vmx(self->kvm));
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 }
 
 TEST_F(vmx, vcpu_creation_is_ebusy_while_kvm_holds_vmx)

@@ -17,6 +17,7 @@
  * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
  * the guest.
  */
+#include <linux/bitops.h>
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -105,16 +106,29 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, bool allocate)
 	return &table[ept_index(gfn, 1)];
 }
 
+/*
+ * Map a guest page, taking over the caller's page reference. A page that
+ * is already mapped (another vCPU was first, or a write to a page mapped
+ * read-only for dirty logging) keeps its one reference and gains write
+ * permission if asked: adding a permission needs no TLB flush. (The MMU
+ * notifier unmaps a page before the process's memory can change, so the
+ * page found is always the one mapped.)
+ */
 int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page, bool writable)
 {
 	u64 *entry = ept_walk(ept, gfn, true);
+	u64 permissions = EPT_READ | EPT_EXECUTE | (writable ? EPT_WRITE : 0);
 
-	if (!entry)
+	if (!entry) {
+		put_page(page);
 		return -ENOMEM;
-	if (*entry & EPT_RWX)
-		return -EEXIST;	/* another vCPU faulted it in first */
-	*entry = page_to_phys(page) | EPT_MEMTYPE_WB | EPT_READ | EPT_EXECUTE |
-		 (writable ? EPT_WRITE : 0);
+	}
+	if (*entry & EPT_RWX) {
+		put_page(page);
+		*entry |= permissions;
+		return 0;
+	}
+	*entry = page_to_phys(page) | EPT_MEMTYPE_WB | permissions;
 	return 0;
 }
 
@@ -124,6 +138,30 @@ static void invept_here(void *data)
 
 	if (mv_vmx_on_this_cpu())
 		execute_invept(VMX_EPT_EXTENT_CONTEXT, ept->eptp);
+}
+
+/* Make every CPU forget the translations it caches for this EPT. */
+static void ept_flush_all_cpus(struct mv_ept *ept)
+{
+	cpus_read_lock();
+	on_each_cpu(invept_here, ept, 1);
+	cpus_read_unlock();
+}
+
+/* Take write permission away from mapped pages (dirty logging). */
+void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
+			  const unsigned long *which)
+{
+	u64 i, *entry;
+
+	for (i = 0; i < npages; i++) {
+		if (which && !test_bit(i, which))
+			continue;
+		entry = ept_walk(ept, gfn + i, false);
+		if (entry)
+			*entry &= ~EPT_WRITE;
+	}
+	ept_flush_all_cpus(ept);
 }
 
 void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
@@ -139,8 +177,5 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
 		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
 		*entry = 0;
 	}
-
-	cpus_read_lock();
-	on_each_cpu(invept_here, ept, 1);
-	cpus_read_unlock();
+	ept_flush_all_cpus(ept);
 }

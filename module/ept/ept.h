@@ -21,7 +21,8 @@ struct mv_memslot {
 	u64 base_gfn;
 	u64 npages;			/* 0: the slot is empty */
 	unsigned long userspace_addr;
-	u32 flags;
+	u32 flags;			/* KVM_MEM_READONLY, KVM_MEM_LOG_DIRTY_PAGES */
+	unsigned long *dirty_bitmap;	/* pages written since the last read */
 };
 
 struct mv_ept {
@@ -54,9 +55,21 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 /* Find the slot holding gfn, or NULL. Call with ept->lock held. */
 struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn);
 
-/* Map one guest page; unmap a range of them. Call with ept->lock held. */
+/* KVM_GET_DIRTY_LOG */
+int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log);
+
+/* Free what the slots hold (dirty bitmaps) when the VM goes. */
+void mv_memslots_free(struct mv_ept *ept);
+
+/*
+ * Map one guest page (the reference on page passes to the EPT); unmap a
+ * range; write-protect a range, or its pages set in which. Call with
+ * ept->lock held.
+ */
 int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page,
 	       bool writable);
 void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages);
+void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
+			  const unsigned long *which);
 
 #endif /* MV_EPT_H */

@@ -8,11 +8,26 @@
  * for the VMM to emulate. Slots may be added, deleted (size 0), moved to
  * another guest address, or have their flags changed; a change that takes
  * memory away from the guest first unmaps it from the EPT.
+ *
+ * Two flags change how a slot's pages are mapped:
+ *   KVM_MEM_READONLY: pages are mapped without write permission, and a
+ *     guest write exits to userspace as an MMIO write (ROM, flash).
+ *   KVM_MEM_LOG_DIRTY_PAGES: the VMM wants to know which pages the guest
+ *     writes (live migration). minivisor uses write protection: pages are
+ *     mapped read-only until the guest writes them, and the write fault
+ *     marks the page in the slot's dirty bitmap before granting write
+ *     permission. KVM_GET_DIRTY_LOG hands the bitmap over and
+ *     write-protects the reported pages again. (Bochs also offers EPT
+ *     accessed/dirty bits and PML; write protection works on every CPU
+ *     with EPT and reports each page exactly once per round.)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
+#include <linux/bitmap.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "../vcpu.h"
@@ -20,8 +35,11 @@
 #include "../vmx/vmx.h"
 #include "ept.h"
 
-/* Flags a slot may carry; each joins here when it works. */
-#define MV_MEMSLOT_FLAGS 0
+/* Flags a slot may carry. */
+#define MV_MEMSLOT_FLAGS (KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
+
+/* EPT violation qualification: the access was a write (SDM table 28-7). */
+#define EPT_VIOLATION_WRITE BIT(1)
 
 struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn)
 {
@@ -67,6 +85,38 @@ static int memslot_check(const struct kvm_userspace_memory_region *region)
 	return 0;
 }
 
+static size_t dirty_bitmap_bytes(const struct mv_memslot *slot)
+{
+	return BITS_TO_LONGS(slot->npages) * sizeof(long);
+}
+
+/* Start or stop dirty logging on a slot whose flags change. */
+static int memslot_set_logging(struct mv_ept *ept, struct mv_memslot *slot,
+			       bool log)
+{
+	if (!log) {
+		kvfree(slot->dirty_bitmap);
+		slot->dirty_bitmap = NULL;
+		return 0;
+	}
+	if (slot->dirty_bitmap)
+		return 0;
+	slot->dirty_bitmap = kvzalloc(dirty_bitmap_bytes(slot),
+				      GFP_KERNEL_ACCOUNT);
+	if (!slot->dirty_bitmap)
+		return -ENOMEM;
+	/* Pages mapped writable before now must fault on their next write. */
+	mv_ept_write_protect(ept, slot->base_gfn, slot->npages, NULL);
+	return 0;
+}
+
+static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot)
+{
+	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
+	memslot_set_logging(&vm->ept, slot, false);
+	slot->npages = 0;
+}
+
 static int memslot_update(struct mv_vm *vm,
 			  const struct kvm_userspace_memory_region *region)
 {
@@ -74,35 +124,88 @@ static int memslot_update(struct mv_vm *vm,
 	struct mv_memslot *slot = &ept->slots[region->slot];
 	u64 base_gfn = region->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = region->memory_size >> PAGE_SHIFT;
+	bool log = region->flags & KVM_MEM_LOG_DIRTY_PAGES;
 
 	/* A fault in flight must not map through the old slots. */
 	ept->invalidate_seq++;
 	if (!npages) {
 		if (!slot->npages)
 			return -EINVAL;
-		mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-		slot->npages = 0;
+		memslot_delete(vm, slot);
 		return 0;
 	}
 
 	if (slot->npages) {
 		/* An existing slot may move or change flags, nothing else. */
 		if (region->userspace_addr != slot->userspace_addr ||
-		    npages != slot->npages)
+		    npages != slot->npages ||
+		    (region->flags ^ slot->flags) & KVM_MEM_READONLY)
 			return -EINVAL;
-		if (base_gfn == slot->base_gfn && region->flags == slot->flags)
-			return 0;
+		if (base_gfn == slot->base_gfn) {
+			slot->flags = region->flags;
+			return memslot_set_logging(ept, slot, log);
+		}
 	}
 	if (memslot_overlaps(ept, slot, base_gfn, npages))
 		return -EEXIST;
 
 	if (slot->npages)
-		mv_ept_unmap(vm, slot->base_gfn, slot->npages);
+		memslot_delete(vm, slot);
 	slot->base_gfn = base_gfn;
 	slot->npages = npages;
 	slot->userspace_addr = region->userspace_addr;
 	slot->flags = region->flags;
+	if (memslot_set_logging(ept, slot, log)) {
+		slot->npages = 0;
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+void mv_memslots_free(struct mv_ept *ept)
+{
+	struct mv_memslot *slot;
+
+	for (slot = ept->slots; slot < ept->slots + MV_NR_MEMSLOTS; slot++)
+		kvfree(slot->dirty_bitmap);
+}
+
+/*
+ * KVM_GET_DIRTY_LOG: hand over the pages written since the last call and
+ * write-protect them again before returning, so that a write after the
+ * call is reported by the next one.
+ */
+int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
+{
+	struct mv_ept *ept = &vm->ept;
+	struct mv_memslot *slot;
+	unsigned long *dirty;
+	size_t bytes;
+	int ret = 0;
+
+	if (log->slot >= MV_NR_MEMSLOTS)
+		return -EINVAL;
+	mutex_lock(&ept->lock);
+	slot = &ept->slots[log->slot];
+	if (!slot->npages || !slot->dirty_bitmap) {
+		mutex_unlock(&ept->lock);
+		return -ENOENT;
+	}
+	bytes = dirty_bitmap_bytes(slot);
+	dirty = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	if (!dirty) {
+		mutex_unlock(&ept->lock);
+		return -ENOMEM;
+	}
+	memcpy(dirty, slot->dirty_bitmap, bytes);
+	memset(slot->dirty_bitmap, 0, bytes);
+	mv_ept_write_protect(ept, slot->base_gfn, slot->npages, dirty);
+	mutex_unlock(&ept->lock);
+
+	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
+		ret = -EFAULT;
+	kvfree(dirty);
+	return ret;
 }
 
 int mv_ept_set_memory_region(struct mv_vm *vm,
@@ -123,39 +226,55 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
  * this is the first touch of the page: fault it in from the process and
  * map it. Outside every memslot it is MMIO, which the VMM handles.
  */
+/*
+ * EPT violation: a guest access the EPT does not allow. Inside a memslot
+ * this is the first touch of the page (fault it in from the process and
+ * map it), or a write to a page mapped read-only for dirty logging (log
+ * it, then allow it). Outside every memslot, or a write to a read-only
+ * slot, it is MMIO, which the VMM handles.
+ */
 int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 			    unsigned long qualification)
 {
+	bool write = qualification & EPT_VIOLATION_WRITE;
 	struct mv_ept *ept = &vcpu->vm->ept;
 	u64 gfn = gpa >> PAGE_SHIFT;
 	struct mv_memslot *slot;
 	unsigned long hva, seq;
+	bool readonly, writable;
+	unsigned int gup_flags;
 	struct page *page;
 	int ret;
 
 	mutex_lock(&ept->lock);
 	slot = mv_memslot_find(ept, gfn);
-	if (!slot) {
+	readonly = slot && slot->flags & KVM_MEM_READONLY;
+	if (!slot || (readonly && write)) {
 		mutex_unlock(&ept->lock);
 		return mv_vmx_handle_mmio(vcpu, gpa);
 	}
 	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+	/* A logged page stays read-only until the guest writes to it. */
+	writable = !readonly && (write || !slot->dirty_bitmap);
+	gup_flags = readonly ? 0 : FOLL_WRITE;
 	seq = ept->invalidate_seq;
 	mutex_unlock(&ept->lock);
 
-	if (get_user_pages_unlocked(hva, 1, &page, FOLL_WRITE) != 1) {
+	if (get_user_pages_unlocked(hva, 1, &page, gup_flags) != 1) {
 		pr_warn_ratelimited("guest page %#llx: process memory at %#lx is gone\n",
 				    gpa, hva);
 		return -EFAULT;
 	}
 
 	mutex_lock(&ept->lock);
-	if (seq != ept->invalidate_seq || ept->invalidations_in_progress)
-		ret = -EAGAIN;	/* the page may be stale: fault again */
-	else
-		ret = mv_ept_map(ept, gfn, page, true);
+	if (seq != ept->invalidate_seq || ept->invalidations_in_progress) {
+		put_page(page);	/* the page may be stale: fault again */
+		ret = 0;
+	} else {
+		if (writable && slot->dirty_bitmap)
+			set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+		ret = mv_ept_map(ept, gfn, page, writable);
+	}
 	mutex_unlock(&ept->lock);
-	if (ret)
-		put_page(page);
-	return ret == -ENOMEM ? -ENOMEM : 1;
+	return ret ?: 1;
 }

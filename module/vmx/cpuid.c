@@ -75,6 +75,18 @@ static const struct kvm_cpuid_entry2 *cpuid_out_of_range(struct mv_vcpu *vcpu,
 	return cpuid_find(vcpu, basic->eax, index, false);
 }
 
+/* One register of the guest's CPUID leaf (0 EAX ... 3 EDX), 0 if absent. */
+u32 mv_vmx_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
+		       unsigned int reg)
+{
+	const struct kvm_cpuid_entry2 *entry;
+
+	entry = cpuid_find(vcpu, function, index, false);
+	if (!entry)
+		return 0;
+	return (&entry->eax)[reg];
+}
+
 int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu)
 {
 	unsigned long *regs = vcpu->vmx.regs;

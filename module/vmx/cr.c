@@ -15,6 +15,7 @@
 #include <linux/types.h>
 #include <asm/fpu/xcr.h>
 #include <asm/fpu/xstate.h>
+#include <asm/msr.h>
 
 #include "../vcpu.h"
 #include "cr.h"
@@ -22,6 +23,53 @@
 #include "vmx.h"
 
 #define EFER_LONG_MODE_BITS (EFER_LME | EFER_LMA)
+
+/* CR4 bits that exist on x86-64 and that minivisor lets a guest set. */
+#define CR4_ARCHITECTURAL (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			   X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			   X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			   X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_UMIP | \
+			   X86_CR4_LA57 | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+			   X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP | \
+			   X86_CR4_PKE)
+
+/* CR4 bits of features the guest's CPUID must announce, as in KVM. */
+static const struct {
+	unsigned long cr4;
+	u32 function;
+	unsigned int reg;	/* 1 EBX, 2 ECX */
+	u32 bit;
+} cr4_features[] = {
+	{ X86_CR4_OSXSAVE,	1, 2, BIT(26) },	/* XSAVE */
+	{ X86_CR4_PCIDE,	1, 2, BIT(17) },	/* PCID */
+	{ X86_CR4_FSGSBASE,	7, 1, BIT(0) },
+	{ X86_CR4_SMEP,		7, 1, BIT(7) },
+	{ X86_CR4_SMAP,		7, 1, BIT(20) },
+	{ X86_CR4_UMIP,		7, 2, BIT(2) },
+	{ X86_CR4_PKE,		7, 2, BIT(3) },		/* PKU */
+	{ X86_CR4_LA57,		7, 2, BIT(16) },
+};
+
+/*
+ * Whether a guest may hold this CR4: no reserved bit, nothing this CPU
+ * lacks (IA32_VMX_CR4_FIXED1), no VMX, and no feature its CPUID hides.
+ */
+bool mv_vmx_cr4_valid(struct mv_vcpu *vcpu, unsigned long cr4)
+{
+	u64 fixed1;
+	int i;
+
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, fixed1);
+	if (cr4 & (~CR4_ARCHITECTURAL | ~fixed1))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(cr4_features); i++)
+		if ((cr4 & cr4_features[i].cr4) &&
+		    !(mv_vmx_guest_cpuid(vcpu, cr4_features[i].function, 0,
+					 cr4_features[i].reg) &
+		      cr4_features[i].bit))
+			return false;
+	return true;
+}
 
 void mv_vmx_set_cr0(unsigned long cr0)
 {

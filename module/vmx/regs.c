@@ -122,13 +122,14 @@ void mv_vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
  * What KVM refuses in KVM_SET_SREGS: control register values no CPU could
  * hold, and long mode half switched on or off (SDM Vol. 3A, 10.8.5).
  */
-static bool sregs_valid(const struct kvm_sregs *sregs)
+static bool sregs_valid(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	bool paging = sregs->cr0 & X86_CR0_PG;
 
-	if ((sregs->cr4 & X86_CR4_VMXE) || sregs->cr8 > 15 ||
-	    upper_32_bits(sregs->cr0) || upper_32_bits(sregs->cr4) ||
-	    (paging && !(sregs->cr0 & X86_CR0_PE)))
+	if (!mv_vmx_cr4_valid(vcpu, sregs->cr4) || sregs->cr8 > 15 ||
+	    upper_32_bits(sregs->cr0) ||
+	    (paging && !(sregs->cr0 & X86_CR0_PE)) ||
+	    ((sregs->cr0 & X86_CR0_NW) && !(sregs->cr0 & X86_CR0_CD)))
 		return false;
 	if ((sregs->efer & EFER_LME) && paging)
 		return (sregs->cr4 & X86_CR4_PAE) && (sregs->efer & EFER_LMA);
@@ -141,7 +142,7 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 	enum mv_segment seg;
 	int vector = -1, i;
 
-	if (!sregs_valid(&sregs))
+	if (!sregs_valid(vcpu, &sregs))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(sregs.interrupt_bitmap); i++)
 		if (sregs.interrupt_bitmap[i])

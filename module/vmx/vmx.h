@@ -148,6 +148,9 @@ int mv_vmx_handle_vmcall(struct mv_vcpu *vcpu);
 
 /* cpuid.c */
 int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu);
+u32 mv_vmx_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
+		       unsigned int reg);
+bool mv_vmx_cr4_valid(struct mv_vcpu *vcpu, unsigned long cr4);
 int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
 int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
 

@@ -498,6 +498,7 @@ static const struct guest guests[] = {
 	GUEST(VMM_REAL_MODE, guest_real_mode),
 	GUEST(VMM_PROTECTED_MODE, guest_protected_mode),
 	GUEST(VMM_LONG_MODE, guest_long_mode),
+	GUEST(VMM_LONG_MODE, guest_wrmsr_noncanonical),
 	GUEST(VMM_LONG_MODE, guest_mmio_write_regs),
 	GUEST(VMM_LONG_MODE, guest_mmio_write_imms),
 	GUEST(VMM_LONG_MODE, guest_mmio_moffs),

@@ -444,7 +444,7 @@ GUEST(guest_compare)
 	mov	$(.Lcompare_text_end - .Lcompare_text), %ecx
 	mov	$PORT_STRING, %dx
 	rep outsb
-	/* MSRs: KERNEL_GS_BASE as written, SYSENTER_ESP made canonical */
+	/* MSRs: KERNEL_GS_BASE and SYSENTER_ESP, read back */
 	mov	$GUEST_MSR_KERNEL_GS_BASE, %ecx
 	mov	$0x12345000, %eax
 	mov	$0xffff8880, %edx
@@ -454,8 +454,8 @@ GUEST(guest_compare)
 	rdmsr
 	out	%eax, $PORT_REPORT
 	mov	$GUEST_MSR_SYSENTER_ESP, %ecx
-	mov	$0x1000, %eax
-	mov	$0x8000, %edx
+	mov	$0x12346000, %eax
+	mov	$0xffff8880, %edx
 	wrmsr
 	xor	%eax, %eax
 	xor	%edx, %edx
@@ -477,5 +477,23 @@ GUEST(guest_compare)
 	.ascii	OUTSB_TEXT
 .Lcompare_text_end:
 END(guest_compare)
+
+/*
+ * Intel CPUs refuse a non-canonical SYSENTER_ESP with #GP; KVM passes the
+ * guest's WRMSR of it through to the CPU.
+ */
+GUEST(guest_wrmsr_noncanonical)
+	mov	$GUEST_MSR_SYSENTER_ESP, %ecx
+	mov	$0x1000, %eax
+	mov	$0x8000, %edx
+	wrmsr
+	xor	%eax, %eax
+	xor	%edx, %edx
+	rdmsr
+	out	%eax, $PORT_REPORT
+	mov	%edx, %eax
+	out	%eax, $PORT_REPORT
+	hlt
+END(guest_wrmsr_noncanonical)
 
 	.section .note.GNU-stack, "", @progbits

@@ -267,12 +267,19 @@ MMIO_GUEST(guest_mmio_real_rep_stosb);
  * 0x80000001 and 0x80000008, each followed by an OUT to PORT_REPORT; OUT
  * of 4 bytes to PORT_OUT_DWORD and 2 to PORT_WIDE; IN of 1, 2 and 4 bytes
  * into EAX = IN_SENTINEL, OUT of EAX to PORT_ECHO; REP OUTSB of OUTSB_TEXT;
- * WRMSR then RDMSR of KERNEL_GS_BASE and of SYSENTER_ESP (non-canonical),
- * each followed by an OUT; MMIO: writes of RAX = MMIO_VALUE and of
+ * WRMSR then RDMSR of KERNEL_GS_BASE and of SYSENTER_ESP, each followed
+ * by an OUT; MMIO: writes of RAX = MMIO_VALUE and of
  * MMIO_IMM16, read into RBX, MOVSX of a byte into ECX; VMCALL of 0x1234,
  * OUT of EAX; HLT.
  */
 extern const unsigned char guest_compare[], guest_compare_end[];
+
+/*
+ * Long mode: WRMSR of SYSENTER_ESP = 0x0000800000001000 (not canonical),
+ * RDMSR of it, OUT of EAX then of EDX to PORT_REPORT; HLT.
+ */
+extern const unsigned char guest_wrmsr_noncanonical[],
+	guest_wrmsr_noncanonical_end[];
 
 #endif /* __ASSEMBLER__ */
 

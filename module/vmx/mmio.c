@@ -80,6 +80,14 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 
 	if (vcpu->vmx.exit_qualification & EPT_VIOLATION_FETCH)
 		return mv_vmx_emulation_failure(vcpu);
+	/* Delivering an event touched MMIO (an IDT there, say): no insn. */
+	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK) {
+		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+		run->internal.suberror = KVM_INTERNAL_ERROR_DELIVERY_EV;
+		run->internal.ndata = 1;
+		run->internal.data[0] = vmcs_read(IDT_VECTORING_INFO_FIELD);
+		return 0;
+	}
 	len = fetch_instruction(vcpu, bytes);
 	if (mv_decode_mem_access(bytes, len, cs_ar & SEGMENT_AR_DB ? 4 : 2, long_mode,
 				 access))

@@ -67,6 +67,8 @@ TEST_F(dev, capabilities_of_other_architectures_read_zero)
 TEST_F(dev, memory_capabilities_are_there_on_every_host)
 {
 	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY));
+	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_MMU));
+	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM));
 	EXPECT_LE(32, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS));
 }
 

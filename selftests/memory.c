@@ -270,4 +270,40 @@ TEST_F(memory, dirty_log_reports_each_written_page_once)
 	EXPECT_EQ(DATA_ADDR / 4096, first);
 }
 
+/*
+ * Guest memory in a transparent huge page: the guest reads what the
+ * process wrote at both ends of the 2 MiB, and when the process unmaps one
+ * 4 KiB page of it (splitting the huge page), the rest stays memory and
+ * that page faults.
+ */
+TEST_F(memory, memory_in_a_huge_page_reads_right_before_and_after_a_split)
+{
+	const size_t huge = 2UL << 20;
+	unsigned char *area = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *backing;
+
+	ASSERT_NE(MAP_FAILED, area);
+	backing = (unsigned char *)(((unsigned long)area + huge - 1) &
+				    ~(huge - 1));
+	ASSERT_EQ(0, madvise(backing, huge, MADV_HUGEPAGE));
+	memset(backing, 0, huge);
+	*(uint32_t *)backing = 0xa0a0a0a0;
+	*(uint32_t *)(backing + huge - 4096) = 0xb1b1b1b1;
+	ASSERT_EQ(0, set_region(&self->vmm, 1, EXTRA_GPA, huge, backing, 0));
+
+	ASSERT_EQ(0, aim_data_at(&self->vmm, EXTRA_GPA));
+	expect_guest_reads(_metadata, &self->vmm, 0xa0a0a0a0);
+	ASSERT_EQ(0, aim_data_at(&self->vmm, EXTRA_GPA + huge - 4096));
+	expect_guest_reads(_metadata, &self->vmm, 0xb1b1b1b1);
+
+	ASSERT_EQ(0, munmap(backing + huge / 2, 4096));
+	*(uint32_t *)backing = 0xc2c2c2c2;
+	ASSERT_EQ(0, aim_data_at(&self->vmm, EXTRA_GPA));
+	expect_guest_reads(_metadata, &self->vmm, 0xc2c2c2c2);
+	ASSERT_EQ(0, aim_data_at(&self->vmm, EXTRA_GPA + huge / 2));
+	EXPECT_EQ(-EFAULT, vmm_run(&self->vmm));
+	munmap(area, 2 * huge);
+}
+
 TEST_HARNESS_MAIN

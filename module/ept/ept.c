@@ -10,7 +10,9 @@
  * tables, to find the host page. An access the EPT does not allow ends
  * in an EPT violation exit with the guest-physical address. minivisor
  * maps nothing in advance: the first touch of each guest page exits, and
- * the page is looked up in the process's memory and mapped then.
+ * the page is looked up in the process's memory and mapped then: 2 MiB at
+ * once (a large entry at level 2) where the process backs the guest with a
+ * transparent or hugetlbfs huge page, 4 KiB otherwise.
  *
  * A mapped page holds a reference (get_user_pages) until it is unmapped.
  * Unmapping must also flush the translations CPUs cache for the EPT: an
@@ -39,6 +41,7 @@
 #define EPT_RWX			(EPT_READ | EPT_WRITE | EPT_EXECUTE)
 #define EPT_MEMTYPE_WB		(6ull << 3)
 #define EPT_ADDR_MASK		GENMASK_ULL(51, 12)
+#define EPT_LARGE		BIT_ULL(7)
 
 /* Index of gfn in the table at level (4: PML4 ... 1: page table). */
 static unsigned int ept_index(u64 gfn, int level)
@@ -49,6 +52,12 @@ static unsigned int ept_index(u64 gfn, int level)
 static u64 *ept_table(u64 entry)
 {
 	return __va(entry & EPT_ADDR_MASK);
+}
+
+/* A present entry at level 2 maps 2 MiB itself if its bit 7 is set. */
+static bool ept_leaf(u64 entry, int level)
+{
+	return level == 1 || (entry & EPT_LARGE);
 }
 
 int mv_ept_init(struct mv_ept *ept)
@@ -69,10 +78,10 @@ static void ept_free_table(u64 *table, int level)
 	for (i = 0; i < EPT_ENTRIES; i++) {
 		if (!(table[i] & EPT_RWX))
 			continue;
-		if (level > 1)
-			ept_free_table(ept_table(table[i]), level - 1);
-		else
+		if (ept_leaf(table[i], level))
 			put_page(pfn_to_page(table[i] >> PAGE_SHIFT));
+		else
+			ept_free_table(ept_table(table[i]), level - 1);
 	}
 	free_page((unsigned long)table);
 }
@@ -82,20 +91,26 @@ void mv_ept_destroy(struct mv_ept *ept)
 	ept_free_table(ept->root, EPT_LEVELS);
 }
 
-/* The page-table entry for gfn, allocating the tables on the way. */
-static u64 *ept_walk(struct mv_ept *ept, u64 gfn, bool allocate)
+/*
+ * The entry that maps gfn: the 4 KiB entry, or a 2 MiB one above it
+ * (*level says which). With allocate, tables down to stop_level are
+ * created on the way; without, the walk ends at the first empty entry.
+ */
+static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
+		     bool allocate, int *level)
 {
 	u64 *table = ept->root;
 	u64 *entry;
-	int level;
+	u64 *next;
 
-	for (level = EPT_LEVELS; level > 1; level--) {
-		entry = &table[ept_index(gfn, level)];
+	for (*level = EPT_LEVELS; ; (*level)--) {
+		entry = &table[ept_index(gfn, *level)];
+		if (*level == stop_level ||
+		    ((*entry & EPT_RWX) && ept_leaf(*entry, *level)))
+			return entry;
 		if (!(*entry & EPT_RWX)) {
-			u64 *next;
-
 			if (!allocate)
-				return NULL;
+				return entry;
 			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 			if (!next)
 				return NULL;
@@ -103,32 +118,39 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, bool allocate)
 		}
 		table = ept_table(*entry);
 	}
-	return &table[ept_index(gfn, 1)];
 }
 
 /*
- * Map a guest page, taking over the caller's page reference. A page that
- * is already mapped (another vCPU was first, or a write to a page mapped
- * read-only for dirty logging) keeps its one reference and gains write
- * permission if asked: adding a permission needs no TLB flush. (The MMU
- * notifier unmaps a page before the process's memory can change, so the
- * page found is always the one mapped.)
+ * Map a guest page, taking over the caller's page reference; with huge,
+ * map the whole 2 MiB that page starts (the caller checked that the host
+ * backs it with one 2 MiB page). A page that is already mapped (another
+ * vCPU was first, or a write to a page mapped read-only for dirty logging)
+ * keeps its one reference and gains write permission if asked: adding a
+ * permission needs no TLB flush. (The MMU notifier unmaps a page before
+ * the process's memory can change, so the page found is the one mapped.)
+ * A 2 MiB mapping is not made where 4 KiB ones already are: the caller
+ * then maps 4 KiB.
  */
-int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page, bool writable)
+int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page, bool writable,
+	       bool huge)
 {
-	u64 *entry = ept_walk(ept, gfn, true);
 	u64 permissions = EPT_READ | EPT_EXECUTE | (writable ? EPT_WRITE : 0);
+	int level;
+	u64 *entry = ept_walk(ept, gfn, huge ? 2 : 1, true, &level);
 
 	if (!entry) {
 		put_page(page);
 		return -ENOMEM;
 	}
-	if (*entry & EPT_RWX) {
+	if ((*entry & EPT_RWX) && ept_leaf(*entry, level)) {
 		put_page(page);
 		*entry |= permissions;
 		return 0;
 	}
-	*entry = page_to_phys(page) | EPT_MEMTYPE_WB | permissions;
+	if (*entry & EPT_RWX)
+		return -EEXIST;	/* 4 KiB mappings below: no 2 MiB here */
+	*entry = page_to_phys(page) | EPT_MEMTYPE_WB | permissions |
+		 (huge ? EPT_LARGE : 0);
 	return 0;
 }
 
@@ -153,11 +175,12 @@ void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
 			  const unsigned long *which)
 {
 	u64 i, *entry;
+	int level;
 
 	for (i = 0; i < npages; i++) {
 		if (which && !test_bit(i, which))
 			continue;
-		entry = ept_walk(ept, gfn + i, false);
+		entry = ept_walk(ept, gfn + i, 1, false, &level);
 		if (entry)
 			*entry &= ~EPT_WRITE;
 	}
@@ -169,13 +192,17 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
 	struct mv_ept *ept = &vm->ept;
 	u64 end = gfn + npages;
 	u64 *entry;
+	int level;
 
 	for (; gfn < end; gfn++) {
-		entry = ept_walk(ept, gfn, false);
+		entry = ept_walk(ept, gfn, 1, false, &level);
 		if (!entry || !(*entry & EPT_RWX))
 			continue;
 		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
 		*entry = 0;
+		/* A 2 MiB mapping goes whole; its pages fault back in. */
+		if (level == 2)
+			gfn |= EPT_ENTRIES - 1;
 	}
 	ept_flush_all_cpus(ept);
 }

@@ -62,12 +62,12 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log);
 void mv_memslots_free(struct mv_ept *ept);
 
 /*
- * Map one guest page (the reference on page passes to the EPT); unmap a
- * range; write-protect a range, or its pages set in which. Call with
- * ept->lock held.
+ * Map one guest page, or the 2 MiB it starts (the reference on page passes
+ * to the EPT); unmap a range; write-protect a range, or its pages set in
+ * which. Call with ept->lock held.
  */
 int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page,
-	       bool writable);
+	       bool writable, bool huge);
 void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages);
 void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
 			  const unsigned long *which);

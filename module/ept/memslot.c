@@ -26,6 +26,7 @@
 #include <linux/kvm.h>
 #include <linux/bitmap.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -40,6 +41,9 @@
 
 /* EPT violation qualification: the access was a write (SDM table 28-7). */
 #define EPT_VIOLATION_WRITE BIT(1)
+
+/* 4 KiB pages in a 2 MiB one. */
+#define HUGE_PAGES 512
 
 struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn)
 {
@@ -91,7 +95,7 @@ static size_t dirty_bitmap_bytes(const struct mv_memslot *slot)
 }
 
 /* Start or stop dirty logging on a slot whose flags change. */
-static int memslot_set_logging(struct mv_ept *ept, struct mv_memslot *slot,
+static int memslot_set_logging(struct mv_vm *vm, struct mv_memslot *slot,
 			       bool log)
 {
 	if (!log) {
@@ -105,15 +109,18 @@ static int memslot_set_logging(struct mv_ept *ept, struct mv_memslot *slot,
 				      GFP_KERNEL_ACCOUNT);
 	if (!slot->dirty_bitmap)
 		return -ENOMEM;
-	/* Pages mapped writable before now must fault on their next write. */
-	mv_ept_write_protect(ept, slot->base_gfn, slot->npages, NULL);
+	/*
+	 * Pages mapped writable before now must fault on their next write,
+	 * and 2 MiB mappings give way to 4 KiB ones: unmap them all.
+	 */
+	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
 	return 0;
 }
 
 static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot)
 {
 	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-	memslot_set_logging(&vm->ept, slot, false);
+	memslot_set_logging(vm, slot, false);
 	slot->npages = 0;
 }
 
@@ -143,7 +150,7 @@ static int memslot_update(struct mv_vm *vm,
 			return -EINVAL;
 		if (base_gfn == slot->base_gfn) {
 			slot->flags = region->flags;
-			return memslot_set_logging(ept, slot, log);
+			return memslot_set_logging(vm, slot, log);
 		}
 	}
 	if (memslot_overlaps(ept, slot, base_gfn, npages))
@@ -155,7 +162,7 @@ static int memslot_update(struct mv_vm *vm,
 	slot->npages = npages;
 	slot->userspace_addr = region->userspace_addr;
 	slot->flags = region->flags;
-	if (memslot_set_logging(ept, slot, log)) {
+	if (memslot_set_logging(vm, slot, log)) {
 		slot->npages = 0;
 		return -ENOMEM;
 	}
@@ -222,10 +229,57 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 }
 
 /*
- * EPT violation: a guest access the EPT does not allow. Inside a memslot
- * this is the first touch of the page: fault it in from the process and
- * map it. Outside every memslot it is MMIO, which the VMM handles.
+ * Whether the process maps hva with one 2 MiB page-table entry (a huge
+ * page it has not split). A huge page may outlive its 2 MiB mapping (after
+ * a partial munmap, say), so the page itself does not tell. The tables are
+ * read locklessly, as get_user_pages_fast does: with interrupts off, they
+ * cannot be freed under us; a change after the read is an invalidation,
+ * which the caller's sequence check catches.
  */
+static bool host_maps_2m(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long flags;
+	bool huge = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (!pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (!p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (!pud_present(pud) || pud_large(pud))
+		goto out;
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	huge = pmd_present(pmd) && pmd_large(pmd);
+out:
+	local_irq_restore(flags);
+	return huge;
+}
+
+/*
+ * Whether the 2 MiB of guest memory around gfn can be one EPT mapping: the
+ * slot holds all of it, at the same offset within 2 MiB as the process
+ * address, and the process maps it with one 2 MiB page. Logged slots are
+ * mapped 4 KiB at a time.
+ */
+static bool maps_huge(struct mm_struct *mm, const struct mv_memslot *slot,
+		      u64 gfn, unsigned long hva)
+{
+	u64 first = ALIGN_DOWN(gfn, HUGE_PAGES);
+
+	if (slot->dirty_bitmap || first < slot->base_gfn ||
+	    first + HUGE_PAGES > slot->base_gfn + slot->npages ||
+	    ((hva >> PAGE_SHIFT) ^ gfn) & (HUGE_PAGES - 1))
+		return false;
+	return host_maps_2m(mm, hva);
+}
+
 /*
  * EPT violation: a guest access the EPT does not allow. Inside a memslot
  * this is the first touch of the page (fault it in from the process and
@@ -270,10 +324,16 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	if (seq != ept->invalidate_seq || ept->invalidations_in_progress) {
 		put_page(page);	/* the page may be stale: fault again */
 		ret = 0;
+	} else if (maps_huge(vcpu->vm->mm, slot, gfn, hva) &&
+		   !mv_ept_map(ept, ALIGN_DOWN(gfn, HUGE_PAGES),
+			       pfn_to_page(page_to_pfn(page) -
+					   (gfn & (HUGE_PAGES - 1))),
+			       writable, true)) {
+		ret = 0;
 	} else {
 		if (writable && slot->dirty_bitmap)
 			set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
-		ret = mv_ept_map(ept, gfn, page, writable);
+		ret = mv_ept_map(ept, gfn, page, writable, false);
 	}
 	mutex_unlock(&ept->lock);
 	return ret ?: 1;

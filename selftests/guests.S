@@ -366,6 +366,15 @@ mmio_guest guest_mmio_rep_stosw
 	hlt
 END(guest_mmio_rep_stosw)
 
+/* A read whose instruction starts 4 bytes before a page boundary. */
+mmio_guest guest_mmio_straddle
+	mov	$MMIO_ADDR, %edi
+	.fill	MMIO_STRADDLE_OFFSET - (. - guest_mmio_straddle), 1, 0x90
+	mmio_insn guest_mmio_straddle, mov 0x1238(%rdi), %rbx
+	mmio_insn guest_mmio_straddle, mov %rbx, 0x10(%rdi)
+	hlt
+END(guest_mmio_straddle)
+
 /* Writes MMIO_MARKER + n, then reads 4 bytes after it, then HLT; n++. */
 mmio_guest guest_mmio_marker
 	mov	$MMIO_ADDR, %edi

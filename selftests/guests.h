@@ -155,6 +155,9 @@ GUEST(guest_sse);
 #define MMIO_IMM32		0x89abcdef
 #define MMIO_IMM32_NEGATIVE	(-0x7edcba99)	/* 64 bits: 0xffffffff81234567 */
 
+/* Where in guest_mmio_straddle its read starts: 4 bytes before a page. */
+#define MMIO_STRADDLE_OFFSET	0xffc
+
 /* The first value guest_mmio_marker writes. */
 #define MMIO_MARKER		0x600dcafe
 
@@ -237,6 +240,13 @@ MMIO_GUEST(guest_mmio_stos);
 /* REP STOSB and REP STOSW of MMIO_REP_COUNT elements from RAX; HLT. */
 MMIO_GUEST(guest_mmio_rep_stosb);
 MMIO_GUEST(guest_mmio_rep_stosw);
+
+/*
+ * At MMIO_STRADDLE_OFFSET, 4 bytes before a page boundary: a read of 8
+ * bytes into RBX, whose 7-byte instruction spans the two pages; then a
+ * write of RBX; HLT.
+ */
+MMIO_GUEST(guest_mmio_straddle);
 
 /*
  * EAX = MMIO_MARKER; then for ever: write EAX to MMIO_ADDR, read EBX from

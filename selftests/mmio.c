@@ -23,7 +23,9 @@
  *    extend as they say;
  *  - REP STOS exits once per element, with RCX and RDI stepped and RIP
  *    left on the instruction, also after the last element (RCX = 0): the
- *    emulator leaves the CPU to finish it, a REP STOS of zero elements;
+ *    emulator leaves the CPU to finish it, a REP STOS of zero elements.
+ *    (It also sets RFLAGS.RF while the instruction is unfinished; suite
+ *    "compare" checks RFLAGS, this one does not);
  *  - a deleted memslot's addresses become MMIO, and memory again once the
  *    slot is back.
  * Which instruction accessed MMIO is found in each guest's table of
@@ -471,6 +473,27 @@ TEST_F(mmio, redundant_prefixes_change_nothing)
 	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_prefixes,
 				    guest_mmio_prefixes_end));
 	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_prefixes, accesses);
+}
+
+/*
+ * The instruction is fetched through the guest's page tables: one that
+ * spans two pages comes from both.
+ */
+TEST_F(mmio, instruction_spanning_two_pages_is_fetched_whole)
+{
+	const struct mmio_access accesses[] = {
+		READ(MMIO_ADDR + 0x1238, 8, 0x8192a3b4c5d6e7f8, RBX,
+		     0x8192a3b4c5d6e7f8),
+		WRITE(MMIO_ADDR + 0x10, 8, 0x8192a3b4c5d6e7f8),
+	};
+	struct vmm *vmm = &self->vmm;
+
+	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_straddle,
+				    guest_mmio_straddle_end));
+	ASSERT_EQ(MMIO_STRADDLE_OFFSET, guest_mmio_straddle_insns[0].start);
+	ASSERT_LT((VMM_CODE_ADDR + MMIO_STRADDLE_OFFSET) / 4096,
+		  (VMM_CODE_ADDR + guest_mmio_straddle_insns[0].end - 1) / 4096);
+	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_straddle, accesses);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -31,7 +31,7 @@ struct decoder {
 	unsigned int len, pos;
 	unsigned int op_size, addr_size;
 	u8 rex;
-	bool long_mode;
+	bool long_mode, rep, op_size_prefix, addr_size_prefix;
 };
 
 static int next_byte(struct decoder *d, u8 *byte)
@@ -48,35 +48,53 @@ static int skip(struct decoder *d, unsigned int n)
 	return d->pos <= d->len ? 0 : -EINVAL;
 }
 
-/* Prefixes: legacy ones in any order, then REX in 64-bit mode. */
-static int decode_prefixes(struct decoder *d, u8 *opcode)
+static int read_prefixes(struct decoder *d, u8 *opcode)
 {
 	for (;;) {
 		if (next_byte(d, opcode))
 			return -EINVAL;
 		switch (*opcode) {
 		case 0x66:	/* operand size */
-			d->op_size = d->op_size == 2 ? 4 : 2;
+			d->op_size_prefix = true;
 			break;
 		case 0x67:	/* address size */
-			d->addr_size = d->long_mode ? 4 :
-				       (d->addr_size == 2 ? 4 : 2);
+			d->addr_size_prefix = true;
 			break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
 		case 0x65:	/* segments: the exit gave the address */
+			break;
 		case 0xf2: case 0xf3:	/* REP: one element at a time */
+			d->rep = true;
 			break;
 		default:
 			if (d->long_mode && (*opcode & 0xf0) == 0x40) {
 				d->rex = *opcode;
 				if (next_byte(d, opcode))
 					return -EINVAL;
-				if (d->rex & 0x08)	/* REX.W */
-					d->op_size = 8;
 			}
 			return 0;
 		}
 	}
+}
+
+/*
+ * Prefixes: legacy ones in any order (a repeated one counts once), then
+ * REX in 64-bit mode. 66 and 67 switch the operand and address size away
+ * from the code segment's default; REX.W makes the operand 64 bits.
+ */
+static int decode_prefixes(struct decoder *d, u8 *opcode)
+{
+	int ret = read_prefixes(d, opcode);
+
+	if (ret)
+		return ret;
+	if (d->op_size_prefix)
+		d->op_size = d->op_size == 2 ? 4 : 2;
+	if (d->addr_size_prefix)
+		d->addr_size = d->long_mode ? 4 : (d->addr_size == 2 ? 4 : 2);
+	if (d->rex & 0x08)	/* REX.W */
+		d->op_size = 8;
+	return 0;
 }
 
 /*
@@ -223,5 +241,7 @@ int mv_decode_mem_access(const u8 *bytes, unsigned int len,
 	if (ret)
 		return -EINVAL;
 	access->insn_len = d.pos;
+	access->rep = d.rep && access->string;
+	access->addr_size = d.addr_size;
 	return 0;
 }

@@ -28,6 +28,8 @@ struct mv_mem_access {
 	bool sign_extend;	/* MOVSX: extend the data's sign into reg */
 	u64 imm;
 	bool string;		/* STOS: the index register RDI steps */
+	bool rep;		/* REP: RCX counts the elements down */
+	u8 addr_size;		/* bytes of RDI and RCX that count: 2, 4, 8 */
 };
 
 /*

@@ -36,6 +36,15 @@ void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 		vcpu->vmx.regs[reg] = value;
 }
 
+/*
+ * A REP string instruction with elements left runs again: RIP stays, and
+ * RFLAGS.RF keeps an instruction breakpoint on it from firing again.
+ */
+void mv_vmx_repeat_instruction(void)
+{
+	vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_EFLAGS_RF);
+}
+
 /* Step over the instruction that exited, as the CPU would have done. */
 void mv_vmx_skip_instruction(void)
 {
@@ -43,6 +52,7 @@ void mv_vmx_skip_instruction(void)
 
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
 		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) & ~X86_EFLAGS_RF);
 	/* Blocking by STI or MOV SS lasts one instruction only. */
 	if (interruptibility & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, interruptibility &

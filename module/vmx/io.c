@@ -14,9 +14,11 @@
  * ES:RDI or DS:RSI; the exit gives the linear address and the address size
  * (SDM 28.2.5). minivisor does what KVM's emulator does, so that a VMM sees
  * the same exits on both: OUTS goes to userspace once per element, with
- * RSI, RCX and RIP already stepped; INS asks for as many elements as fit
- * in the rest of the page (up to 1024 bytes) in one exit, and stores them
- * in guest memory when userspace re-enters.
+ * RSI and RCX already stepped; INS asks for as many elements as fit in the
+ * rest of the page (up to 1024 bytes) in one exit, and stores them in
+ * guest memory when userspace re-enters. Under REP, RIP stays on the
+ * instruction with RFLAGS.RF set (no instruction breakpoint fires twice),
+ * and the guest executes it again: with RCX at 0 it is done.
  */
 #include <linux/kvm.h>
 #include <linux/minmax.h>
@@ -58,8 +60,8 @@ static void step_register(unsigned long *reg, long delta, unsigned long mask)
 }
 
 /*
- * Step the index register (and RCX, under REP) over count elements, and
- * step RIP past the instruction unless REP has more to do.
+ * Step the index register over count elements. Under REP, RCX counts them
+ * down and the instruction runs again; without, it is done.
  */
 static void step_string(struct mv_vcpu *vcpu, enum mv_reg index,
 			unsigned int count)
@@ -68,10 +70,12 @@ static void step_string(struct mv_vcpu *vcpu, enum mv_reg index,
 	unsigned long *regs = vcpu->vmx.regs;
 
 	step_register(&regs[index], io->step * (long)count, io->mask);
-	if (io->rep)
+	if (io->rep) {
 		step_register(&regs[MV_RCX], -(long)count, io->mask);
-	if (!io->rep || !(regs[MV_RCX] & io->mask))
+		mv_vmx_repeat_instruction();
+	} else {
 		mv_vmx_skip_instruction();
+	}
 }
 
 /* How many elements one INS exit asks for: KVM's read-ahead rule. */

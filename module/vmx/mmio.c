@@ -40,6 +40,19 @@ static int fetch_instruction(struct mv_vcpu *vcpu, u8 *bytes)
 	return first;
 }
 
+/* Add delta to the part of reg the address size covers; the rest stays. */
+static void step_register(unsigned long *reg, long delta, u8 addr_size)
+{
+	unsigned long mask = addr_size == 8 ? ~0ul : BIT_ULL(8 * addr_size) - 1;
+
+	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
+}
+
+/*
+ * The access is done: step over the instruction. STOS steps RDI; under
+ * REP it counts RCX down and runs again (see io.c), as KVM's emulator
+ * does, until it finds RCX at 0.
+ */
 static void finish_instruction(struct mv_vcpu *vcpu)
 {
 	struct mv_mem_access *access = &vcpu->vmx.mmio;
@@ -47,13 +60,15 @@ static void finish_instruction(struct mv_vcpu *vcpu)
 	long step = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF ? -access->size :
 		    access->size;
 
-	/* STOS: RDI steps; under REP, RCX counts down and RIP waits for 0. */
-	if (access->string) {
-		regs[MV_RDI] += step;
-		if (vcpu->vmx.mmio_rep && --regs[MV_RCX])
-			return;
+	if (access->string)
+		step_register(&regs[MV_RDI], step, access->addr_size);
+	if (access->rep) {
+		step_register(&regs[MV_RCX], -1, access->addr_size);
+		mv_vmx_repeat_instruction();
+		return;
 	}
 	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + access->insn_len);
+	vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) & ~X86_EFLAGS_RF);
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 		   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
@@ -92,7 +107,6 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	if (mv_decode_mem_access(bytes, len, cs_ar & SEGMENT_AR_DB ? 4 : 2, long_mode,
 				 access))
 		return mv_vmx_emulation_failure(vcpu);
-	vcpu->vmx.mmio_rep = bytes[0] == 0xf3 || bytes[0] == 0xf2;
 
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;

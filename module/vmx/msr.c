@@ -143,14 +143,18 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	/*
 	 * Addresses must be canonical, or VM entry (or SYSCALL, or SWAPGS)
-	 * would fail. Like KVM, SYSENTER_ESP/EIP are made canonical instead:
-	 * AMD CPUs accept any value there.
+	 * would fail: the guest's WRMSR gets #GP, as on the CPU. Like KVM,
+	 * KVM_SET_MSRS makes SYSENTER_ESP/EIP canonical instead of failing
+	 * (AMD CPUs accept any value there).
 	 */
-	if (index == MSR_IA32_SYSENTER_ESP || index == MSR_IA32_SYSENTER_EIP)
+	if (host && (index == MSR_IA32_SYSENTER_ESP ||
+		     index == MSR_IA32_SYSENTER_EIP))
 		data = __canonical_address(data, 48);
-	else if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
-		  index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR ||
-		  index == MSR_CSTAR) && !__is_canonical_address(data, 48))
+	if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	     index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR ||
+	     index == MSR_CSTAR || index == MSR_IA32_SYSENTER_ESP ||
+	     index == MSR_IA32_SYSENTER_EIP) &&
+	    !__is_canonical_address(data, 48))
 		return -EINVAL;
 
 	if (field >= 0) {

@@ -83,7 +83,6 @@ struct mv_vmx_vcpu {
 	unsigned long exit_qualification;
 	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
 	bool mmio_pending;	/* an MMIO read waits for userspace (mmio.c) */
-	bool mmio_rep;
 	struct mv_mem_access mmio;
 	struct mv_string_io string_io;
 
@@ -127,6 +126,7 @@ int mv_vmx_emulation_failure(struct mv_vcpu *vcpu);
 void mv_vmx_inject_exception(u8 vector);
 void mv_vmx_inject_gp(struct mv_vcpu *vcpu);
 void mv_vmx_skip_instruction(void);
+void mv_vmx_repeat_instruction(void);
 unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg);
 void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 		      unsigned long value);

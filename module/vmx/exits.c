@@ -36,6 +36,22 @@ void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 		vcpu->vmx.regs[reg] = value;
 }
 
+/* The bits of an address register an address size (2, 4, 8 bytes) uses. */
+unsigned long mv_vmx_address_mask(unsigned int addr_size)
+{
+	return addr_size >= 8 ? ~0ul : BIT_ULL(8 * addr_size) - 1;
+}
+
+/*
+ * Add delta to the part of a register an address mask covers, wrapping
+ * there; the bits above stay (a 16-bit DI steps without touching RDI's
+ * upper bits).
+ */
+void mv_vmx_step_register(unsigned long *reg, long delta, unsigned long mask)
+{
+	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
+}
+
 /*
  * A REP string instruction with elements left runs again: RIP stays, and
  * RFLAGS.RF keeps an instruction breakpoint on it from firing again.

@@ -41,22 +41,10 @@
 /* The most INS reads ahead in one exit, as KVM's emulator does. */
 #define STRING_IN_MAX_BYTES	1024
 
-/* RSI, RDI and RCX of a string instruction wrap at its address size. */
-static unsigned long address_mask(void)
+/* The address size of INS/OUTS, in bytes, from the exit (SDM 28.2.5). */
+static unsigned int string_address_size(void)
 {
-	switch ((vmcs_read(VMX_INSTRUCTION_INFO) >> 7) & 7) {
-	case 0:
-		return 0xffff;
-	case 1:
-		return 0xffffffff;
-	default:
-		return ~0ul;
-	}
-}
-
-static void step_register(unsigned long *reg, long delta, unsigned long mask)
-{
-	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
+	return 2 << ((vmcs_read(VMX_INSTRUCTION_INFO) >> 7) & 7);
 }
 
 /*
@@ -69,9 +57,9 @@ static void step_string(struct mv_vcpu *vcpu, enum mv_reg index,
 	struct mv_string_io *io = &vcpu->vmx.string_io;
 	unsigned long *regs = vcpu->vmx.regs;
 
-	step_register(&regs[index], io->step * (long)count, io->mask);
+	mv_vmx_step_register(&regs[index], io->step * (long)count, io->mask);
 	if (io->rep) {
-		step_register(&regs[MV_RCX], -(long)count, io->mask);
+		mv_vmx_step_register(&regs[MV_RCX], -(long)count, io->mask);
 		mv_vmx_repeat_instruction();
 	} else {
 		mv_vmx_skip_instruction();
@@ -99,7 +87,7 @@ static int handle_string_io(struct mv_vcpu *vcpu)
 	struct mv_string_io *io = &vcpu->vmx.string_io;
 	struct kvm_run *run = vcpu->run;
 
-	io->mask = address_mask();
+	io->mask = mv_vmx_address_mask(string_address_size());
 	io->rep = qual & IO_REP;
 	io->step = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF ? -(int)run->io.size :
 		   run->io.size;

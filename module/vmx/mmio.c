@@ -40,14 +40,6 @@ static int fetch_instruction(struct mv_vcpu *vcpu, u8 *bytes)
 	return first;
 }
 
-/* Add delta to the part of reg the address size covers; the rest stays. */
-static void step_register(unsigned long *reg, long delta, u8 addr_size)
-{
-	unsigned long mask = addr_size == 8 ? ~0ul : BIT_ULL(8 * addr_size) - 1;
-
-	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
-}
-
 /*
  * The access is done: step over the instruction. STOS steps RDI; under
  * REP it counts RCX down and runs again (see io.c), as KVM's emulator
@@ -61,9 +53,11 @@ static void finish_instruction(struct mv_vcpu *vcpu)
 		    access->size;
 
 	if (access->string)
-		step_register(&regs[MV_RDI], step, access->addr_size);
+		mv_vmx_step_register(&regs[MV_RDI], step,
+				     mv_vmx_address_mask(access->addr_size));
 	if (access->rep) {
-		step_register(&regs[MV_RCX], -1, access->addr_size);
+		mv_vmx_step_register(&regs[MV_RCX], -1,
+				     mv_vmx_address_mask(access->addr_size));
 		mv_vmx_repeat_instruction();
 		return;
 	}

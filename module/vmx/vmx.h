@@ -127,6 +127,8 @@ void mv_vmx_inject_exception(u8 vector);
 void mv_vmx_inject_gp(struct mv_vcpu *vcpu);
 void mv_vmx_skip_instruction(void);
 void mv_vmx_repeat_instruction(void);
+unsigned long mv_vmx_address_mask(unsigned int addr_size);
+void mv_vmx_step_register(unsigned long *reg, long delta, unsigned long mask);
 unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg);
 void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 		      unsigned long value);

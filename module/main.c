@@ -2,8 +2,9 @@
 /*
  * minivisor: a small VT-x hypervisor that speaks the KVM API.
  *
- * Loading the module does two things: it finds out, once, whether this
- * CPU's VT-x can run guests (vmx/caps.c) and says so in one log line, and
+ * Loading the module does three things: it finds out, once, whether this
+ * CPU's VT-x can run guests (vmx/caps.c) and says so in one log line, it
+ * registers the netlink family management tools talk to (netlink.c), and
  * it opens the front door, /dev/minivisor (dev.c). The module loads on any
  * x86-64 host; only vCPUs need VT-x. VMX operation itself is entered later,
  * when the first vCPU is created, and left when the last VM goes.
@@ -14,13 +15,13 @@
 #include <linux/module.h>
 
 #include "minivisor.h"
+#include "netlink.h"
 #include "vmx/caps.h"
 #include "vmx/vmx.h"
 
 static int __init mv_init(void)
 {
 	const char *missing = mv_vmx_probe();
-
 	int ret;
 
 	if (missing) {
@@ -32,8 +33,16 @@ static int __init mv_init(void)
 			return ret;
 	}
 
+	ret = mv_netlink_register();
+	if (ret)
+		goto undo_vmx;
 	ret = mv_dev_register();
-	if (ret && !missing)
+	if (!ret)
+		return 0;
+
+	mv_netlink_unregister();
+undo_vmx:
+	if (!missing)
 		mv_vmx_teardown();
 	return ret;
 }
@@ -41,6 +50,7 @@ static int __init mv_init(void)
 static void __exit mv_exit(void)
 {
 	mv_dev_unregister();
+	mv_netlink_unregister();
 	if (mv_vmx_caps.usable)
 		mv_vmx_teardown();
 }

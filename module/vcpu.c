@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "netlink.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -127,6 +128,20 @@ static int mv_vcpu_set_signal_mask(struct mv_vcpu *vcpu,
 	return 0;
 }
 
+/* A vCPU that cannot go on is news for the netlink "events" group. */
+static void report_vcpu_stop(struct mv_vcpu *vcpu)
+{
+	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_SHUTDOWN:
+		mv_netlink_vcpu_event(vcpu, MINIVISOR_EVENT_VCPU_SHUTDOWN);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		mv_netlink_vcpu_event(vcpu,
+				      MINIVISOR_EVENT_VCPU_INTERNAL_ERROR);
+		break;
+	}
+}
+
 /* KVM_RUN, with the signal mask userspace asked for while it runs. */
 static int mv_vcpu_run(struct mv_vcpu *vcpu)
 {
@@ -139,6 +154,9 @@ static int mv_vcpu_run(struct mv_vcpu *vcpu)
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);
 	}
+	WRITE_ONCE(vcpu->stats.user_exits, vcpu->stats.user_exits + 1);
+	if (!ret)
+		report_vcpu_stop(vcpu);
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/signal_types.h>
 
+#include "stats.h"
 #include "vmx/vmx.h"
 
 struct mv_vm;
@@ -22,6 +23,7 @@ struct mv_vcpu {
 	sigset_t sigmask;	/* KVM_SET_SIGNAL_MASK: blocked during KVM_RUN */
 	bool sigmask_active;
 	struct mv_vmx_vcpu vmx;	/* the processor state, held by VT-x */
+	struct mv_vcpu_stats stats;
 };
 
 struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id);

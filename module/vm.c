@@ -10,6 +10,9 @@
  *
  * Like KVM, a VM serves only the process that created it: after fork(),
  * the child's calls on the inherited descriptors fail with EIO.
+ *
+ * Every VM also has an id, from 1 up, under which the netlink family
+ * (netlink.c) lists it; the ids index an xarray, the registry of live VMs.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -19,17 +22,25 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
+#include "netlink.h"
 #include "vcpu.h"
 #include "vm.h"
 #include "vmx/caps.h"
 #include "vmx/vmxon.h"
+
+static DEFINE_XARRAY_ALLOC1(mv_vms);
 
 static void mv_vm_destroy(struct kref *kref)
 {
 	struct mv_vm *vm = container_of(kref, struct mv_vm, kref);
 	unsigned int id;
 
+	if (vm->id) {
+		xa_erase(&mv_vms, vm->id);
+		mv_netlink_vm_event(vm, MINIVISOR_EVENT_VM_DESTROYED);
+	}
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
@@ -45,6 +56,49 @@ static void mv_vm_destroy(struct kref *kref)
 void mv_vm_put(struct mv_vm *vm)
 {
 	kref_put(&vm->kref, mv_vm_destroy);
+}
+
+/*
+ * A VM whose last reference is gone stays in the registry until its
+ * destructor erases it; the xarray's lock keeps it from being freed while
+ * a lookup checks its count.
+ */
+struct mv_vm *mv_vm_find_next(u32 *id)
+{
+	unsigned long index = *id;
+	struct mv_vm *vm;
+
+	xa_lock(&mv_vms);
+	xa_for_each_start(&mv_vms, index, vm, index)
+		if (kref_get_unless_zero(&vm->kref))
+			break;
+	xa_unlock(&mv_vms);
+	if (vm)
+		*id = index;
+	return vm;
+}
+
+struct mv_vm *mv_vm_find(u32 id)
+{
+	u32 found = id;
+	struct mv_vm *vm = mv_vm_find_next(&found);
+
+	if (vm && found != id) {
+		mv_vm_put(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+unsigned int mv_vm_nr_vcpus(struct mv_vm *vm)
+{
+	unsigned int id, count = 0;
+
+	mutex_lock(&vm->lock);
+	for (id = 0; id < MV_MAX_VCPUS; id++)
+		count += !!vm->vcpus[id];
+	mutex_unlock(&vm->lock);
+	return count;
 }
 
 static int mv_vm_create_vcpu(struct mv_vm *vm, unsigned long id)
@@ -156,12 +210,20 @@ int mv_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->pid = task_tgid_nr(current);
+	vm->owner = current_uid();
+	vm->created_ns = ktime_get_ns();
 	if (mv_ept_watch_mm(vm)) {
 		mmdrop(vm->mm);
 		mv_ept_destroy(&vm->ept);
 		kfree(vm);
 		return -ENOMEM;
 	}
+	if (xa_alloc(&mv_vms, &vm->id, vm, xa_limit_32b, GFP_KERNEL_ACCOUNT)) {
+		mv_vm_put(vm);
+		return -ENOMEM;
+	}
+	mv_netlink_vm_event(vm, MINIVISOR_EVENT_VM_CREATED);
 
 	fd = anon_inode_getfd("minivisor-vm", &mv_vm_fops, vm,
 			      O_RDWR | O_CLOEXEC);

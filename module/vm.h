@@ -8,6 +8,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include "ept/ept.h"
 
@@ -18,6 +19,10 @@ struct mv_vcpu;
 
 struct mv_vm {
 	struct kref kref;		/* the VM fd and each vCPU fd */
+	u32 id;				/* its name in the netlink family */
+	pid_t pid;			/* the creator's process id ... */
+	kuid_t owner;			/* ... and user */
+	u64 created_ns;			/* ktime_get_ns() at KVM_CREATE_VM */
 	struct mm_struct *mm;		/* the creator's; only it may use the VM */
 	struct mutex lock;		/* vcpus[], holds_vmx */
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* indexed by vCPU id */
@@ -29,5 +34,16 @@ struct mv_vm {
 int mv_vm_create(unsigned long type);
 
 void mv_vm_put(struct mv_vm *vm);
+
+/*
+ * Look VMs up by id for management (netlink.c): the VM with this id, or
+ * the first one with an id of at least *id (which is then set to it).
+ * Each returns the VM with a reference taken, or NULL.
+ */
+struct mv_vm *mv_vm_find(u32 id);
+struct mv_vm *mv_vm_find_next(u32 *id);
+
+/* How many vCPUs the VM has. */
+unsigned int mv_vm_nr_vcpus(struct mv_vm *vm);
 
 #endif /* MV_VM_H */

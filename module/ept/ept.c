@@ -151,6 +151,10 @@ int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page, bool writable,
 		return -EEXIST;	/* 4 KiB mappings below: no 2 MiB here */
 	*entry = page_to_phys(page) | EPT_MEMTYPE_WB | permissions |
 		 (huge ? EPT_LARGE : 0);
+	if (huge)
+		ept->mapped_2m++;
+	else
+		ept->mapped_4k++;
 	return 0;
 }
 
@@ -201,8 +205,12 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
 		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
 		*entry = 0;
 		/* A 2 MiB mapping goes whole; its pages fault back in. */
-		if (level == 2)
+		if (level == 2) {
 			gfn |= EPT_ENTRIES - 1;
+			ept->mapped_2m--;
+		} else {
+			ept->mapped_4k--;
+		}
 	}
 	ept_flush_all_cpus(ept);
 }

@@ -30,6 +30,8 @@ struct mv_ept {
 	struct mv_memslot slots[MV_NR_MEMSLOTS];
 	u64 *root;			/* the EPT PML4 table */
 	u64 eptp;			/* EPT pointer for the VMCS */
+	u64 mapped_4k, mapped_2m;	/* leaf entries of each size */
+	u64 dirty_log_passes;		/* KVM_GET_DIRTY_LOG calls */
 
 	/* The process's memory changing under the guest (notifier.c). */
 	struct mmu_notifier notifier;
@@ -57,6 +59,15 @@ struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn);
 
 /* KVM_GET_DIRTY_LOG */
 int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log);
+
+/* What the VM's guest memory amounts to now, for its statistics. */
+struct mv_ept_usage {
+	u64 slot_bytes;			/* the memslots' sizes, summed */
+	u64 mapped_4k, mapped_2m;
+	u64 dirty_log_passes;
+};
+
+void mv_ept_usage(struct mv_ept *ept, struct mv_ept_usage *usage);
 
 /* Free what the slots hold (dirty bitmaps) when the VM goes. */
 void mv_memslots_free(struct mv_ept *ept);

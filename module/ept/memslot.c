@@ -207,6 +207,7 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
 	memcpy(dirty, slot->dirty_bitmap, bytes);
 	memset(slot->dirty_bitmap, 0, bytes);
 	mv_ept_write_protect(ept, slot->base_gfn, slot->npages, dirty);
+	ept->dirty_log_passes++;
 	mutex_unlock(&ept->lock);
 
 	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
@@ -337,4 +338,18 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	}
 	mutex_unlock(&ept->lock);
 	return ret ?: 1;
+}
+
+void mv_ept_usage(struct mv_ept *ept, struct mv_ept_usage *usage)
+{
+	unsigned int i;
+
+	mutex_lock(&ept->lock);
+	usage->slot_bytes = 0;
+	for (i = 0; i < MV_NR_MEMSLOTS; i++)
+		usage->slot_bytes += ept->slots[i].npages << PAGE_SHIFT;
+	usage->mapped_4k = ept->mapped_4k;
+	usage->mapped_2m = ept->mapped_2m;
+	usage->dirty_log_passes = ept->dirty_log_passes;
+	mutex_unlock(&ept->lock);
 }

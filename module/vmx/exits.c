@@ -15,6 +15,7 @@
 #include <linux/kvm.h>
 #include <linux/printk.h>
 #include <asm/traps.h>
+#include <asm/msr.h>
 #include <asm/vmx.h>
 
 #include "../ept/ept.h"
@@ -226,6 +227,7 @@ int mv_vmx_handle_exit(struct mv_vcpu *vcpu)
 {
 	u32 reason = vcpu->vmx.exit_reason;
 	struct kvm_run *run = vcpu->run;
+	int ret;
 
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
@@ -234,6 +236,10 @@ int mv_vmx_handle_exit(struct mv_vcpu *vcpu)
 		return 0;
 	}
 	if (reason >= ARRAY_SIZE(exit_handlers) || !exit_handlers[reason])
-		return mv_vmx_unexpected_exit(vcpu);
-	return exit_handlers[reason](vcpu);
+		ret = mv_vmx_unexpected_exit(vcpu);
+	else
+		ret = exit_handlers[reason](vcpu);
+	mv_stats_count_exit(&vcpu->stats, reason,
+			    rdtsc() - vcpu->vmx.exit_tsc);
+	return ret;
 }

@@ -28,6 +28,7 @@
 #include <asm/fpu/api.h>
 #include <linux/types.h>
 #include <asm/fpu/xcr.h>
+#include <asm/msr.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
@@ -263,6 +264,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 		native_write_cr2(vmx->cr2);
 
 	failed = mv_vmx_enter(vmx->regs, vmx->launched);
+	vmx->exit_tsc = rdtsc();
 
 	vmx->cr2 = native_read_cr2();
 	if (switch_xcr0)

@@ -80,6 +80,7 @@ struct mv_vmx_vcpu {
 	unsigned long dr[4], dr6;	/* private DR0-3, DR6 */
 
 	u32 exit_reason;
+	u64 exit_tsc;			/* TSC at the last VM exit */
 	unsigned long exit_qualification;
 	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
 	bool mmio_pending;	/* an MMIO read waits for userspace (mmio.c) */

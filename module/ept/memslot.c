@@ -282,11 +282,35 @@ static bool maps_huge(struct mm_struct *mm, const struct mv_memslot *slot,
 }
 
 /*
+ * The process's page at hva, for a guest access (a write, or not): a read
+ * takes the page writable if the process may write it without a fault,
+ * as KVM does, else as it is (a shared zero page, a page shared for copy
+ * on write, memory the process made read-only), so that the guest's first
+ * write faults again and asks for write access then. Returns the page
+ * with a reference, or NULL; *host_writable says whether it may be written.
+ */
+static struct page *process_page(unsigned long hva, bool write,
+				 bool readonly_slot, bool *host_writable)
+{
+	struct page *page;
+
+	*host_writable = true;
+	if (!write && !readonly_slot &&
+	    get_user_page_fast_only(hva, FOLL_WRITE, &page))
+		return page;
+	*host_writable = write;
+	if (get_user_pages_unlocked(hva, 1, &page, write ? FOLL_WRITE : 0) != 1)
+		return NULL;
+	return page;
+}
+
+/*
  * EPT violation: a guest access the EPT does not allow. Inside a memslot
  * this is the first touch of the page (fault it in from the process and
- * map it), or a write to a page mapped read-only for dirty logging (log
- * it, then allow it). Outside every memslot, or a write to a read-only
- * slot, it is MMIO, which the VMM handles.
+ * map it), or a write to a page mapped read-only (for dirty logging, or
+ * because the process had it read-only: fault it in for writing). Outside
+ * every memslot, or a write to a read-only slot, it is MMIO, which the VMM
+ * handles.
  */
 int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 			    unsigned long qualification)
@@ -295,10 +319,10 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	struct mv_ept *ept = &vcpu->vm->ept;
 	u64 gfn = gpa >> PAGE_SHIFT;
 	struct mv_memslot *slot;
+	bool readonly, logged, host_writable;
 	unsigned long hva, seq;
-	bool readonly, writable;
-	unsigned int gup_flags;
 	struct page *page;
+	bool writable;
 	int ret;
 
 	mutex_lock(&ept->lock);
@@ -309,17 +333,18 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 		return mv_vmx_handle_mmio(vcpu, gpa);
 	}
 	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
-	/* A logged page stays read-only until the guest writes to it. */
-	writable = !readonly && (write || !slot->dirty_bitmap);
-	gup_flags = readonly ? 0 : FOLL_WRITE;
+	logged = slot->dirty_bitmap;
 	seq = ept->invalidate_seq;
 	mutex_unlock(&ept->lock);
 
-	if (get_user_pages_unlocked(hva, 1, &page, gup_flags) != 1) {
-		pr_warn_ratelimited("guest page %#llx: process memory at %#lx is gone\n",
-				    gpa, hva);
+	page = process_page(hva, write, readonly, &host_writable);
+	if (!page) {
+		pr_warn_ratelimited("guest page %#llx: no %s process memory at %#lx\n",
+				    gpa, write ? "writable" : "readable", hva);
 		return -EFAULT;
 	}
+	/* A logged page stays read-only until the guest writes to it. */
+	writable = host_writable && !readonly && (write || !logged);
 
 	mutex_lock(&ept->lock);
 	if (seq != ept->invalidate_seq || ept->invalidations_in_progress) {

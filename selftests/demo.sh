@@ -4,7 +4,8 @@
 # /bin/mv-demo in the selftest initramfs: a narrated tour for a person
 # watching the serial console of an emulated VT-x host (selftests/run.sh
 # --demo). It loads minivisor, shows its device and kernel messages, asks
-# mvctl what the host supports, unloads it and prints the demo end marker.
+# mvctl what the host supports, runs the hello guest with mvctl, unloads
+# the module and prints the demo end marker.
 
 # say TEXT: narrate the next step.
 say() {
@@ -33,6 +34,24 @@ run 'dmesg | grep minivisor'
 
 say "mvctl asks the module for its API version and what this host supports."
 run 'mvctl info'
+
+say "mvctl events follows what the hypervisor announces (it runs in the background)."
+run 'mvctl events & sleep 2'
+events=$!
+
+say "mvctl run, a small VMM, runs a real-mode guest that greets us through a UART."
+run 'mvctl run /guests/hello.bin'
+
+say "This guest waits for a line on its UART, polling the line status register:"
+say "each poll is an I/O exit to mvctl. Its line arrives in 8 seconds."
+run '(sleep 8; echo hello from the demo) | mvctl run /guests/echo.bin & sleep 3'
+guest=$!
+
+say "mvctl list shows the VM, mvctl stat what its exits cost the kernel."
+run 'mvctl list'
+run 'mvctl stat'
+wait "$guest"
+kill "$events"
 
 say "Unload the module again."
 run 'rmmod minivisor'

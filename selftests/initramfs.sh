@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the initramfs (gzip'd newc cpio) every emulated host boots: busybox
-# and its applets, /init, the module, mvctl, the demo, the test binaries,
-# and the booted kernel's own KVM modules (kvm_intel is the reference the
-# tests compare minivisor with).
+# and its applets, /init, the module, mvctl and its example guests, the
+# demo, the test binaries, and the booted kernel's own KVM modules
+# (kvm_intel is the reference the tests compare minivisor with).
 #
 #   initramfs.sh --out FILE --module minivisor.ko --mvctl FILE \
 #                [--kernel-modules /lib/modules/VERSION] [--tests DIR] [SUITE...]
 #
 # Each SUITE is taken from DIR/SUITE and lands in /tests/SUITE; the KVM
-# modules land in /lib/kvm.
+# modules land in /lib/kvm; the guests built beside mvctl (guests/*.bin and
+# guests/*.elf in mvctl's directory) land in /guests.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -42,7 +43,7 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/minivisor,lib/kvm,tests}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/minivisor,lib/kvm,tests,guests}
 
 install -m 755 "$busybox" "$root/bin/busybox"
 # The list names busybox itself: a bin/busybox -> busybox link would loop.
@@ -53,6 +54,12 @@ done
 install -m 755 "$here/init" "$root/init"
 install -m 755 "$here/demo.sh" "$root/bin/mv-demo"
 install -m 755 "$mvctl" "$root/bin/mvctl"
+guests=("$(dirname "$mvctl")"/guests/*.{bin,elf})
+[[ -f ${guests[0]} ]] || {
+	echo "$0: no guests beside $mvctl (make userspace builds them)" >&2
+	exit 2
+}
+install -m 644 "${guests[@]}" "$root/guests/"
 install -m 644 "$module" "$root/lib/minivisor/minivisor.ko"
 if [[ -n $kernel_modules ]]; then
 	for ko in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do

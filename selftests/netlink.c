@@ -8,10 +8,15 @@
  * rejects malformed requests, announces VMs coming and going, and keeps
  * other users' VMs from an unprivileged user. Fixture "guest" runs guests,
  * so the suite runs on hosts with VT-x: exits are counted one for one, a triple fault is
- * announced, EPT mappings and dirty-log passes are counted by size.
+ * announced, EPT mappings and dirty-log passes are counted by size. The
+ * same numbers and events reach the user through mvctl list, stat and
+ * events (--json), run as commands the way a user would run them.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -26,6 +31,7 @@
 #include <netlink/genl/genl.h>
 
 #include "kselftest_harness.h"
+#include "genl.h"
 #include "guests.h"
 #include "mv_test.h"
 #include "vmm.h"
@@ -33,333 +39,147 @@
 #define EXIT_REASON_IO_INSTRUCTION	30	/* SDM Vol. 3C, appendix C */
 #define NOBODY				65534
 
-/* A connection to the family, and what came back for one request. */
-struct family {
-	struct nl_sock *sock;
-	int id;
-	unsigned int version;
-};
-
-/* What MINIVISOR_CMD_GET_VM says of one VM. */
-struct vm_info {
-	uint32_t id, pid, uid, vcpus;
-	uint64_t memory, mapped_4k, mapped_2m, dirty_log_passes;
-};
-
-/* What MINIVISOR_CMD_GET_STATS says of one vCPU, for one exit reason. */
-struct vcpu_count {
-	uint32_t exit_reason;		/* which exit to count */
-	uint32_t vcpus;			/* messages seen */
-	uint64_t exits, cycles, user_exits;
-};
-
-/* An event, as the "events" group announced it. */
-struct event {
-	uint32_t type, vm_id, pid, vcpu_id;
-	char reason[64];
-};
-
 /*
- * Called for each message of an answer with its attributes, by type (the
- * last of each type) and as they came, in nlh.
+ * The tests talk to the family through mvctl's own client (userspace/
+ * genl.c), and build the malformed requests with its raw calls.
  */
-typedef void (*attrs_parser)(struct nlmsghdr *nlh, struct nlattr **attrs,
-			     void *arg);
 
-struct transaction {
-	attrs_parser parse;
-	void *arg;
-	int error;		/* -errno from the kernel's NLMSG_ERROR */
-	bool done;		/* the acknowledgment or the end of the dump */
-};
-
-static int parse_message(struct nl_msg *msg, void *arg)
-{
-	struct transaction *t = arg;
-	struct nlattr *attrs[MINIVISOR_ATTR_MAX + 1];
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, MINIVISOR_ATTR_MAX, NULL))
-		return NL_SKIP;
-	if (t->parse)
-		t->parse(nlmsg_hdr(msg), attrs, t->arg);
-	return NL_OK;
-}
-
-static int record_error(struct sockaddr_nl *who, struct nlmsgerr *err,
-			void *arg)
-{
-	struct transaction *t = arg;
-
-	(void)who;
-	t->error = err->error;
-	t->done = true;
-	return NL_STOP;
-}
-
-static int record_end(struct nl_msg *msg, void *arg)
-{
-	struct transaction *t = arg;
-
-	(void)msg;
-	t->done = true;
-	return NL_STOP;
-}
-
-static int family_open(struct family *family)
+/* The family's version, from the generic netlink controller. */
+static unsigned int family_version(struct mvctl_genl *genl)
 {
 	struct genl_family *found;
 	struct nl_cache *cache;
+	unsigned int version = 0;
 
-	family->sock = nl_socket_alloc();
-	if (!family->sock)
-		return -ENOMEM;
-	if (genl_connect(family->sock) ||
-	    genl_ctrl_alloc_cache(family->sock, &cache))
-		return -ECONNREFUSED;
+	if (genl_ctrl_alloc_cache(genl->sock, &cache))
+		return 0;
 	found = genl_ctrl_search_by_name(cache, MINIVISOR_GENL_NAME);
 	if (found) {
-		family->id = genl_family_get_id(found);
-		family->version = genl_family_get_version(found);
+		version = genl_family_get_version(found);
 		genl_family_put(found);
 	}
 	nl_cache_free(cache);
-	return found ? 0 : -ENOENT;
+	return version;
 }
 
-static void family_close(struct family *family)
+/* One VM by id: 0 or -errno. */
+static int get_vm(struct mvctl_genl *genl, uint32_t id, struct mvctl_vm *vm)
 {
-	nl_socket_free(family->sock);
-}
+	struct mvctl_vm *vms;
+	size_t count;
+	int ret = mvctl_genl_get_vms(genl, id, &vms, &count);
 
-static struct nl_msg *request_new(struct family *family, uint8_t cmd,
-				  int flags)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	/* A dump ends with NLMSG_DONE, anything else with an ack. */
-	if (!(flags & NLM_F_DUMP))
-		flags |= NLM_F_ACK;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family->id, 0, flags, cmd,
-		    MINIVISOR_GENL_VERSION);
-	return msg;
-}
-
-/* Send msg (and free it), parse each answer; 0 or the kernel's -errno. */
-static int transact(struct family *family, struct nl_msg *msg,
-		    attrs_parser parse, void *arg)
-{
-	struct transaction t = { .parse = parse, .arg = arg };
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
-
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse_message, &t);
-	nl_cb_err(cb, NL_CB_CUSTOM, record_error, &t);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, record_end, &t);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, record_end, &t);
-	ret = nl_send_auto(family->sock, msg);
-	nlmsg_free(msg);
-	while (ret >= 0 && !t.done)
-		ret = nl_recvmsgs(family->sock, cb);
-	nl_cb_put(cb);
-	if (t.error)
-		return t.error;
-	return ret < 0 ? -EIO : 0;
-}
-
-static uint32_t get_u32(struct nlattr **attrs, int type)
-{
-	return attrs[type] ? nla_get_u32(attrs[type]) : 0;
-}
-
-static uint64_t get_u64(struct nlattr **attrs, int type)
-{
-	return attrs[type] ? nla_get_u64(attrs[type]) : 0;
-}
-
-static void parse_vm(struct nlmsghdr *nlh, struct nlattr **attrs, void *arg)
-{
-	struct vm_info *vm = arg;
-
-	(void)nlh;
-	*vm = (struct vm_info){
-		.id = get_u32(attrs, MINIVISOR_ATTR_VM_ID),
-		.pid = get_u32(attrs, MINIVISOR_ATTR_PID),
-		.uid = get_u32(attrs, MINIVISOR_ATTR_UID),
-		.vcpus = get_u32(attrs, MINIVISOR_ATTR_VCPUS),
-		.memory = get_u64(attrs, MINIVISOR_ATTR_MEMORY),
-		.mapped_4k = get_u64(attrs, MINIVISOR_ATTR_MAPPED_4K),
-		.mapped_2m = get_u64(attrs, MINIVISOR_ATTR_MAPPED_2M),
-		.dirty_log_passes =
-			get_u64(attrs, MINIVISOR_ATTR_DIRTY_LOG_PASSES),
-	};
-}
-
-/* MINIVISOR_CMD_GET_VM for one VM id. */
-static int get_vm(struct family *family, uint32_t id, struct vm_info *vm)
-{
-	struct nl_msg *msg = request_new(family, MINIVISOR_CMD_GET_VM, 0);
-
-	nla_put_u32(msg, MINIVISOR_ATTR_VM_ID, id);
 	memset(vm, 0, sizeof(*vm));
-	return transact(family, msg, parse_vm, vm);
+	if (!ret && count == 1)
+		*vm = vms[0];
+	free(vms);
+	return ret;
 }
 
 struct vm_search {
-	uint32_t pid;
-	struct vm_info found;
-	int listed;		/* VMs in the dump */
-	int matches;		/* of them, VMs of pid */
+	struct mvctl_vm found;
+	size_t listed;		/* VMs in the dump */
+	int matches;		/* of them, VMs of the pid */
 };
 
-static void match_vm(struct nlmsghdr *nlh, struct nlattr **attrs, void *arg)
-{
-	struct vm_search *search = arg;
-	struct vm_info vm;
-
-	parse_vm(nlh, attrs, &vm);
-	search->listed++;
-	if (vm.pid == search->pid) {
-		search->matches++;
-		search->found = vm;
-	}
-}
-
 /* Dump the VMs; returns 0 or -errno, with the VMs of pid in search. */
-static int list_vms(struct family *family, pid_t pid,
+static int list_vms(struct mvctl_genl *genl, pid_t pid,
 		    struct vm_search *search)
 {
-	*search = (struct vm_search){ .pid = pid };
-	return transact(family,
-			request_new(family, MINIVISOR_CMD_GET_VM, NLM_F_DUMP),
-			match_vm, search);
+	struct mvctl_vm *vms;
+	int ret = mvctl_genl_get_vms(genl, 0, &vms, &search->listed);
+
+	search->matches = 0;
+	for (size_t i = 0; !ret && i < search->listed; i++) {
+		if (vms[i].pid == (uint32_t)pid) {
+			search->matches++;
+			search->found = vms[i];
+		}
+	}
+	free(vms);
+	return ret;
 }
 
 /* The VM id the family gives the only VM of this process. */
 static uint32_t own_vm_id(struct __test_metadata *_metadata,
-			  struct family *family)
+			  struct mvctl_genl *genl)
 {
 	struct vm_search search;
 
-	EXPECT_EQ(0, list_vms(family, getpid(), &search));
+	EXPECT_EQ(0, list_vms(genl, getpid(), &search));
 	EXPECT_EQ(1, search.matches);
 	return search.found.id;
 }
 
-/* The exit nests of a GET_STATS message: count those of one reason. */
-static void count_vcpu_exits(struct nlmsghdr *nlh, struct nlattr **attrs,
-			     void *arg)
-{
-	struct genlmsghdr *genl = nlmsg_data(nlh);
-	struct nlattr *fields[MINIVISOR_ATTR_MAX + 1];
-	struct vcpu_count *count = arg;
-	struct nlattr *attr;
-	int left;
+/* What GET_STATS says of one VM, summed over its vCPUs, for one reason. */
+struct vcpu_count {
+	size_t vcpus;
+	uint64_t exits, cycles, user_exits;
+};
 
-	count->vcpus++;
-	count->user_exits += get_u64(attrs, MINIVISOR_ATTR_USER_EXITS);
-	nla_for_each_attr(attr, genlmsg_attrdata(genl, 0),
-			  genlmsg_attrlen(genl, 0), left) {
-		if (nla_type(attr) != MINIVISOR_ATTR_EXIT ||
-		    nla_parse_nested(fields, MINIVISOR_ATTR_MAX, attr, NULL) ||
-		    get_u32(fields, MINIVISOR_ATTR_EXIT_REASON) !=
-		    count->exit_reason)
-			continue;
-		count->exits += get_u64(fields, MINIVISOR_ATTR_EXIT_COUNT);
-		count->cycles += get_u64(fields, MINIVISOR_ATTR_EXIT_CYCLES);
-	}
-}
-
-/* MINIVISOR_CMD_GET_STATS of one VM, summed over its vCPUs. */
-static int get_stats(struct family *family, uint32_t vm_id,
+static int get_stats(struct mvctl_genl *genl, uint32_t vm_id,
 		     uint32_t exit_reason, struct vcpu_count *count)
 {
-	struct nl_msg *msg = request_new(family, MINIVISOR_CMD_GET_STATS,
-					 NLM_F_DUMP);
+	struct mvctl_vcpu_stats *stats;
+	int ret = mvctl_genl_get_stats(genl, vm_id, &stats, &count->vcpus);
 
-	*count = (struct vcpu_count){ .exit_reason = exit_reason };
-	nla_put_u32(msg, MINIVISOR_ATTR_VM_ID, vm_id);
-	return transact(family, msg, count_vcpu_exits, count);
+	count->exits = count->cycles = count->user_exits = 0;
+	for (size_t i = 0; !ret && i < count->vcpus; i++) {
+		count->user_exits += stats[i].user_exits;
+		for (size_t e = 0; e < stats[i].nr_exits; e++) {
+			if (stats[i].exits[e].reason != exit_reason)
+				continue;
+			count->exits += stats[i].exits[e].count;
+			count->cycles += stats[i].exits[e].cycles;
+		}
+	}
+	free(stats);
+	return ret;
 }
 
 struct event_log {
-	struct event events[8];
-	int count;
+	struct mvctl_event events[8];
+	int count, wanted;
 };
 
-static void log_event(struct nlmsghdr *nlh, struct nlattr **attrs, void *arg)
+static int log_event(const struct mvctl_event *event, void *arg)
 {
 	struct event_log *log = arg;
-	struct event *event;
 
-	(void)nlh;
-	if (log->count == (int)(sizeof(log->events) / sizeof(log->events[0])))
-		return;
-	event = &log->events[log->count++];
-	*event = (struct event){
-		.type = get_u32(attrs, MINIVISOR_ATTR_EVENT),
-		.vm_id = get_u32(attrs, MINIVISOR_ATTR_VM_ID),
-		.pid = get_u32(attrs, MINIVISOR_ATTR_PID),
-		.vcpu_id = get_u32(attrs, MINIVISOR_ATTR_VCPU_ID),
-	};
-	if (attrs[MINIVISOR_ATTR_EVENT_REASON])
-		nla_strlcpy(event->reason, attrs[MINIVISOR_ATTR_EVENT_REASON],
-			    sizeof(event->reason));
+	log->events[log->count++] = *event;
+	return log->count == log->wanted;
 }
 
-/* Join the "events" group on a new connection; 0 or -errno. */
-static int events_open(struct family *events)
+/* Join the "events" group on a new connection, with a 10 s receive timeout. */
+static int events_open(struct mvctl_genl *events)
 {
 	struct timeval timeout = { .tv_sec = 10 };
-	int group, ret, fd;
 
-	ret = family_open(events);
-	if (ret)
-		return ret;
-	group = genl_ctrl_resolve_grp(events->sock, MINIVISOR_GENL_NAME,
-				      MINIVISOR_GENL_EVENTS_GROUP);
-	if (group < 0)
+	if (mvctl_genl_open(events, "test"))
 		return -ENOENT;
-	fd = nl_socket_get_fd(events->sock);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) ||
-	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
-		       sizeof(group)))
+	if (setsockopt(nl_socket_get_fd(events->sock), SOL_SOCKET, SO_RCVTIMEO,
+		       &timeout, sizeof(timeout)))
 		return -errno;
-	return 0;
+	return mvctl_genl_join_events(events);
 }
 
-/* Multicast messages carry no sequence number to check. */
-static int accept_any_sequence(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-	return NL_OK;
-}
-
-/* Receive events until log holds count of them, or 10 s pass. */
-static int events_wait(struct family *events, struct event_log *log,
+/* Receive events until log holds count of them: 0, or -EAGAIN after 10 s. */
+static int events_wait(struct mvctl_genl *events, struct event_log *log,
 		       int count)
 {
-	struct transaction t = { .parse = log_event, .arg = log };
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret = 0;
-
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse_message, &t);
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_sequence, NULL);
-	while (log->count < count && ret >= 0)
-		ret = nl_recvmsgs(events->sock, cb);
-	nl_cb_put(cb);
-	return log->count < count ? -ETIMEDOUT : 0;
+	log->wanted = count;
+	return mvctl_genl_receive_events(events, log_event, log);
 }
 
 FIXTURE(family) {
-	struct family family;
+	struct mvctl_genl family;
 	int dev;
 };
 
 FIXTURE_SETUP(family)
 {
 	ASSERT_EQ(0, mv_module_load());
-	ASSERT_EQ(0, family_open(&self->family));
+	ASSERT_EQ(0, mvctl_genl_open(&self->family, "test"));
 	self->dev = open(MINIVISOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->dev);
 }
@@ -367,7 +187,7 @@ FIXTURE_SETUP(family)
 FIXTURE_TEARDOWN(family)
 {
 	close(self->dev);
-	family_close(&self->family);
+	mvctl_genl_close(&self->family);
 	EXPECT_EQ(0, mv_module_unload());
 }
 
@@ -390,8 +210,8 @@ static int create_vm(int dev, void *memory, size_t size)
 
 TEST_F(family, is_registered_with_its_version)
 {
-	EXPECT_LT(0, self->family.id);
-	EXPECT_EQ(MINIVISOR_GENL_VERSION, self->family.version);
+	EXPECT_LT(0, self->family.family);
+	EXPECT_EQ(MINIVISOR_GENL_VERSION, family_version(&self->family));
 }
 
 TEST_F(family, lists_a_vm_with_its_creator_and_memory)
@@ -399,7 +219,7 @@ TEST_F(family, lists_a_vm_with_its_creator_and_memory)
 	void *memory = mmap(NULL, SLOT_SIZE, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct vm_search search;
-	struct vm_info vm;
+	struct mvctl_vm vm;
 	int fd;
 
 	ASSERT_NE(MAP_FAILED, memory);
@@ -430,55 +250,59 @@ TEST_F(family, lists_a_vm_with_its_creator_and_memory)
 TEST_F(family, a_vm_that_does_not_exist_is_enoent)
 {
 	struct vcpu_count count;
-	struct vm_info vm;
+	struct mvctl_vm vm;
 
 	EXPECT_EQ(-ENOENT, get_vm(&self->family, 0x7fffffff, &vm));
 	EXPECT_EQ(-ENOENT, get_stats(&self->family, 0x7fffffff,
 				     EXIT_REASON_IO_INSTRUCTION, &count));
 }
 
+/* A request for cmd with a VM id attribute of the given length. */
+static struct nl_msg *request_with_vm_id(struct mvctl_genl *genl, uint8_t cmd,
+					 uint32_t id, int length)
+{
+	struct nl_msg *msg = mvctl_genl_request(genl, cmd, false);
+
+	if (length)
+		nla_put(msg, MINIVISOR_ATTR_VM_ID, length, &id);
+	return msg;
+}
+
 TEST_F(family, rejects_malformed_requests)
 {
+	struct mvctl_genl *genl = &self->family;
 	struct nl_msg *msg;
-	struct vm_info vm;
 
-	/* GET_VM without a VM id */
-	msg = request_new(&self->family, MINIVISOR_CMD_GET_VM, 0);
-	EXPECT_EQ(-EINVAL, transact(&self->family, msg, parse_vm, &vm));
-
-	/* a VM id of the wrong size */
-	msg = request_new(&self->family, MINIVISOR_CMD_GET_VM, 0);
-	nla_put_u16(msg, MINIVISOR_ATTR_VM_ID, 1);
-	EXPECT_EQ(-EINVAL, transact(&self->family, msg, parse_vm, &vm));
+	/* GET_VM without a VM id, or with one of the wrong size */
+	msg = request_with_vm_id(genl, MINIVISOR_CMD_GET_VM, 1, 0);
+	EXPECT_EQ(-EINVAL, mvctl_genl_transact(genl, msg, NULL, NULL));
+	msg = request_with_vm_id(genl, MINIVISOR_CMD_GET_VM, 1, 2);
+	EXPECT_EQ(-EINVAL, mvctl_genl_transact(genl, msg, NULL, NULL));
 
 	/* VM id 0, which no VM has */
-	msg = request_new(&self->family, MINIVISOR_CMD_GET_VM, 0);
-	nla_put_u32(msg, MINIVISOR_ATTR_VM_ID, 0);
-	EXPECT_EQ(-ERANGE, transact(&self->family, msg, parse_vm, &vm));
+	msg = request_with_vm_id(genl, MINIVISOR_CMD_GET_VM, 0, 4);
+	EXPECT_EQ(-ERANGE, mvctl_genl_transact(genl, msg, NULL, NULL));
 
 	/* an attribute only the kernel sends */
-	msg = request_new(&self->family, MINIVISOR_CMD_GET_VM, 0);
-	nla_put_u32(msg, MINIVISOR_ATTR_VM_ID, 1);
+	msg = request_with_vm_id(genl, MINIVISOR_CMD_GET_VM, 1, 4);
 	nla_put_u32(msg, MINIVISOR_ATTR_PID, 1);
-	EXPECT_EQ(-EINVAL, transact(&self->family, msg, parse_vm, &vm));
+	EXPECT_EQ(-EINVAL, mvctl_genl_transact(genl, msg, NULL, NULL));
 
 	/* an attribute the family does not know */
-	msg = request_new(&self->family, MINIVISOR_CMD_GET_VM, 0);
+	msg = request_with_vm_id(genl, MINIVISOR_CMD_GET_VM, 1, 4);
 	nla_put_u32(msg, MINIVISOR_ATTR_MAX + 1, 1);
-	EXPECT_EQ(-EINVAL, transact(&self->family, msg, parse_vm, &vm));
+	EXPECT_EQ(-EINVAL, mvctl_genl_transact(genl, msg, NULL, NULL));
 
-	/* a command the family does not have */
-	msg = request_new(&self->family, MINIVISOR_CMD_MAX + 1, 0);
-	EXPECT_EQ(-EOPNOTSUPP, transact(&self->family, msg, parse_vm, &vm));
-
-	/* events are for the kernel to send */
-	msg = request_new(&self->family, MINIVISOR_CMD_EVENT, 0);
-	EXPECT_EQ(-EOPNOTSUPP, transact(&self->family, msg, parse_vm, &vm));
+	/* a command the family does not have; events are the kernel's */
+	msg = mvctl_genl_request(genl, MINIVISOR_CMD_MAX + 1, false);
+	EXPECT_EQ(-EOPNOTSUPP, mvctl_genl_transact(genl, msg, NULL, NULL));
+	msg = mvctl_genl_request(genl, MINIVISOR_CMD_EVENT, false);
+	EXPECT_EQ(-EOPNOTSUPP, mvctl_genl_transact(genl, msg, NULL, NULL));
 }
 
 TEST_F(family, announces_vms_coming_and_going)
 {
-	struct family events;
+	struct mvctl_genl events;
 	struct event_log log = { 0 };
 	int fd;
 
@@ -491,7 +315,7 @@ TEST_F(family, announces_vms_coming_and_going)
 	EXPECT_EQ((uint32_t)getpid(), log.events[0].pid);
 	EXPECT_EQ(MINIVISOR_EVENT_VM_DESTROYED, log.events[1].type);
 	EXPECT_EQ(log.events[0].vm_id, log.events[1].vm_id);
-	family_close(&events);
+	mvctl_genl_close(&events);
 }
 
 /* Exit statuses of the unprivileged child, one per thing it must not get. */
@@ -507,14 +331,14 @@ enum unprivileged_failure {
 
 static int look_as_nobody(uint32_t vm_id)
 {
-	struct family family, events;
+	struct mvctl_genl family, events;
 	struct vcpu_count count;
 	struct vm_search search;
-	struct vm_info vm;
+	struct mvctl_vm vm;
 
 	if (setgid(NOBODY) || setuid(NOBODY))
 		return COULD_NOT_DROP_PRIVILEGE;
-	if (family_open(&family))
+	if (mvctl_genl_open(&family, "test"))
 		return COULD_NOT_CONNECT;
 	if (list_vms(&family, getppid(), &search) || search.listed)
 		return SAW_THE_VM_IN_THE_LIST;
@@ -548,7 +372,7 @@ TEST_F(family, keeps_a_vm_from_other_unprivileged_users)
 }
 
 FIXTURE(guest) {
-	struct family family;
+	struct mvctl_genl family;
 	struct vmm vmm;
 	uint32_t vm_id;
 };
@@ -556,13 +380,13 @@ FIXTURE(guest) {
 FIXTURE_SETUP(guest)
 {
 	ASSERT_EQ(0, vmm_create(&self->vmm, &vmm_minivisor));
-	ASSERT_EQ(0, family_open(&self->family));
+	ASSERT_EQ(0, mvctl_genl_open(&self->family, "test"));
 	self->vm_id = own_vm_id(_metadata, &self->family);
 }
 
 FIXTURE_TEARDOWN(guest)
 {
-	family_close(&self->family);
+	mvctl_genl_close(&self->family);
 	EXPECT_EQ(0, vmm_destroy(&self->vmm));
 }
 
@@ -610,7 +434,7 @@ TEST_F(guest, counts_one_io_exit_per_port_write)
 TEST_F(guest, announces_a_triple_fault)
 {
 	struct event_log log = { 0 };
-	struct family events;
+	struct mvctl_genl events;
 
 	ASSERT_EQ(0, events_open(&events));
 	ASSERT_EQ(0, vmm_load(&self->vmm, VMM_REAL_MODE, guest_triple_fault,
@@ -621,7 +445,7 @@ TEST_F(guest, announces_a_triple_fault)
 	EXPECT_EQ(self->vm_id, log.events[0].vm_id);
 	EXPECT_EQ(0U, log.events[0].vcpu_id);
 	EXPECT_STREQ("triple fault", log.events[0].reason);
-	family_close(&events);
+	mvctl_genl_close(&events);
 }
 
 #define HUGE_SIZE	(2UL << 20)
@@ -666,7 +490,7 @@ static int add_slot(struct vmm *vmm, uint32_t slot, uint64_t gpa, void *hva,
 TEST_F(guest, counts_ept_mappings_by_size)
 {
 	void *huge = anonymous_2m(true), *small = anonymous_2m(false);
-	struct vm_info vm;
+	struct mvctl_vm vm;
 
 	ASSERT_NE(NULL, huge);
 	ASSERT_NE(NULL, small);
@@ -699,7 +523,7 @@ TEST_F(guest, counts_dirty_log_passes)
 	struct kvm_dirty_log log = { .slot = 1 };
 	void *memory = anonymous_2m(false);
 	uint64_t bitmap[HUGE_SIZE / 4096 / 64];
-	struct vm_info vm;
+	struct mvctl_vm vm;
 
 	ASSERT_NE(NULL, memory);
 	ASSERT_EQ(0, add_slot(&self->vmm, 1, HUGE_GPA, memory,
@@ -711,6 +535,139 @@ TEST_F(guest, counts_dirty_log_passes)
 	EXPECT_EQ(2U, vm.dirty_log_passes);
 	EXPECT_EQ(VMM_MEM_SIZE + HUGE_SIZE, vm.memory);
 	EXPECT_EQ(1U, vm.vcpus);
+}
+
+/* Where mvctl is: /bin/mvctl in the emulated host, or $MV_MVCTL. */
+static const char *mvctl_path(void)
+{
+	const char *path = getenv("MV_MVCTL");
+
+	return path ? path : "/bin/mvctl";
+}
+
+/*
+ * Start mvctl with args, its standard output on a pipe; returns its pid
+ * and sets *out to the pipe's (non-blocking) read end.
+ */
+static pid_t mvctl_start(char *const args[], int *out)
+{
+	int pipe_fds[2];
+	pid_t child;
+
+	if (pipe2(pipe_fds, O_CLOEXEC))
+		return -1;
+	child = fork();
+	if (!child) {
+		dup2(pipe_fds[1], STDOUT_FILENO);
+		execv(mvctl_path(), args);
+		_exit(127);
+	}
+	close(pipe_fds[1]);
+	fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+	*out = pipe_fds[0];
+	return child;
+}
+
+/* Append what the pipe has now to text (size bytes in all). */
+static void read_available(int fd, char *text, size_t size)
+{
+	size_t used = strlen(text);
+	ssize_t got = read(fd, text + used, size - used - 1);
+
+	if (got > 0)
+		text[used + got] = '\0';
+}
+
+/* Run mvctl with args to its end; its output in text, its exit status. */
+static int mvctl_output(char *const args[], char *text, size_t size)
+{
+	int out, status;
+	pid_t child = mvctl_start(args, &out);
+
+	text[0] = '\0';
+	if (child < 0)
+		return -1;
+	fcntl(out, F_SETFL, 0);
+	while (strlen(text) < size - 1) {
+		size_t before = strlen(text);
+
+		read_available(out, text, size);
+		if (strlen(text) == before)
+			break;
+	}
+	close(out);
+	waitpid(child, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(guest, mvctl_list_and_stat_show_the_vm_and_its_exits)
+{
+	char id[16], text[8192], expected[128];
+	char *list[] = { "mvctl", "list", "--json", NULL };
+	char *stat[] = { "mvctl", "stat", id, "--json", NULL };
+	int i;
+
+	ASSERT_EQ(0, vmm_load(&self->vmm, VMM_REAL_MODE, guest_port_writes,
+			      guest_port_writes + sizeof(guest_port_writes)));
+	for (i = 0; i < PORT_WRITES; i++)
+		ASSERT_EQ(KVM_EXIT_IO, vmm_run(&self->vmm));
+	snprintf(id, sizeof(id), "%u", self->vm_id);
+
+	ASSERT_EQ(0, mvctl_output(list, text, sizeof(text)));
+	snprintf(expected, sizeof(expected), "{\"vm\":%u,\"pid\":%d,",
+		 self->vm_id, getpid());
+	EXPECT_NE(NULL, strstr(text, expected)) TH_LOG("list: %s", text);
+
+	ASSERT_EQ(0, mvctl_output(stat, text, sizeof(text)));
+	snprintf(expected, sizeof(expected),
+		 "{\"vm\":%u,\"vcpus\":1,\"user_exits\":%d,", self->vm_id,
+		 PORT_WRITES);
+	EXPECT_NE(NULL, strstr(text, expected)) TH_LOG("stat: %s", text);
+	snprintf(expected, sizeof(expected),
+		 "{\"reason\":%d,\"name\":\"IO_INSTRUCTION\",\"count\":%d,",
+		 EXIT_REASON_IO_INSTRUCTION, PORT_WRITES);
+	EXPECT_NE(NULL, strstr(text, expected)) TH_LOG("stat: %s", text);
+
+	strcpy(id, "999999");
+	EXPECT_EQ(1, mvctl_output(stat, text, sizeof(text)));
+}
+
+TEST_F(guest, mvctl_events_shows_a_triple_fault)
+{
+	char *events[] = { "mvctl", "events", "--json", NULL };
+	char text[8192] = "", expected[128];
+	int dev, vm, tries, out, status;
+	pid_t child = mvctl_start(events, &out);
+
+	ASSERT_LT(0, child);
+	/* Until mvctl has joined the group, VMs come and go unseen. */
+	dev = open(MINIVISOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	for (tries = 0; tries < 100 && !strstr(text, "vm-destroyed"); tries++) {
+		vm = ioctl(dev, KVM_CREATE_VM, 0);
+		ASSERT_LE(0, vm);
+		close(vm);
+		usleep(200000);
+		read_available(out, text, sizeof(text));
+	}
+	close(dev);
+	ASSERT_NE(NULL, strstr(text, "vm-destroyed")) TH_LOG("events: %s", text);
+
+	ASSERT_EQ(0, vmm_load(&self->vmm, VMM_REAL_MODE, guest_triple_fault,
+			      guest_triple_fault_end));
+	ASSERT_EQ(KVM_EXIT_SHUTDOWN, vmm_run(&self->vmm));
+	snprintf(expected, sizeof(expected),
+		 "{\"event\":\"vcpu-shutdown\",\"vm\":%u,\"pid\":%d,",
+		 self->vm_id, getpid());
+	for (tries = 0; tries < 100 && !strstr(text, expected); tries++) {
+		usleep(100000);
+		read_available(out, text, sizeof(text));
+	}
+	EXPECT_NE(NULL, strstr(text, expected)) TH_LOG("events: %s", text);
+	EXPECT_NE(NULL, strstr(text, "\"vcpu\":0,\"reason\":\"triple fault\""));
+	kill(child, SIGTERM);
+	waitpid(child, &status, 0);
+	close(out);
 }
 
 TEST_HARNESS_MAIN

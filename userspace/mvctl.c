@@ -24,6 +24,16 @@ struct mvctl_command {
 static const struct mvctl_command commands[] = {
 	{ "info", "show the device, its KVM API version and capabilities",
 	  mvctl_info },
+	{ "run", "run a guest (a flat binary or an ELF) in a new VM",
+	  mvctl_run },
+	{ "list", "list the VMs: creator, vCPUs, memory, EPT mappings",
+	  mvctl_list },
+	{ "stat", "exits of each VM by reason: count and cycles",
+	  mvctl_stat },
+	{ "top", "the same, refreshed, with the rate of each reason",
+	  mvctl_top },
+	{ "events", "follow VMs created and destroyed, vCPUs that stopped",
+	  mvctl_events },
 };
 
 static void usage(FILE *out)
@@ -38,10 +48,45 @@ static void usage(FILE *out)
 			commands[i].summary);
 	fprintf(out,
 		"\nOptions:\n"
-		"  --device PATH  the minivisor device (default %s)\n"
+		"  --device PATH  the KVM API device (default %s; /dev/kvm works too)\n"
 		"  --help         show this help\n"
-		"  --version      show mvctl's version\n\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n",
+		"  --version      show mvctl's version\n"
+		"\n"
+		"mvctl run GUEST [--mem SIZE] [--mode real|protected|long] [--entry ADDR]\n"
+		"          [--vcpus N] [--timeout SECONDS] [--trace]\n"
+		"  GUEST is an ELF executable (loaded by its program headers, started at\n"
+		"  its entry) or a flat binary (loaded and started at --entry, by default\n"
+		"  0x7c00 in real mode, 0x100000 otherwise).\n"
+		"  --mem SIZE       guest memory, bytes or K/M/G (default 16M, 1M to 4G)\n"
+		"  --mode MODE      real, protected (flat segments, no paging) or long\n"
+		"                   (identity-mapped 4 GiB); default: long for a 64-bit\n"
+		"                   ELF, protected for a 32-bit ELF, real for a flat binary\n"
+		"  --entry ADDR     the guest physical entry point\n"
+		"  --vcpus N        N vCPUs, one thread each, all starting at the entry\n"
+		"                   with their vCPU id (0 to N-1) in RDI\n"
+		"  --timeout SECS   stop the guest after SECS seconds\n"
+		"  --trace          print every exit (reason, RIP, details) on stderr\n"
+		"  Devices: a 16550 UART at 0x3f8 (output to stdout, input from stdin),\n"
+		"  a debug console at 0xe9 (output to stdout), an exit port at 0xf4 (the\n"
+		"  value written ends the run and is the exit status). Any other port or\n"
+		"  MMIO address is reported once per address on stderr, then reads as\n"
+		"  all ones and ignores writes. Ctrl-C stops the guest. On the way out,\n"
+		"  mvctl prints why the run ended, its time and the exits by KVM exit\n"
+		"  reason on stderr.\n"
+		"\n"
+		"mvctl list [--json]\n"
+		"mvctl stat [VM] [--json]\n"
+		"mvctl top [--interval SECONDS] [--iterations N] [--json]\n"
+		"mvctl events [--count N] [--json]\n"
+		"  These ask the module over its generic netlink family \"minivisor\".\n"
+		"  A user sees the VMs they created; root sees all, and only root may\n"
+		"  follow events. VM is an id from mvctl list. --json prints JSON for\n"
+		"  scripts (top: one array per refresh; events: one object per line).\n"
+		"\n"
+		"Exit status: 0 success (run: every vCPU halted), 1 failure, 2 usage\n"
+		"error; run also: 3 the guest crashed (triple fault, internal error or\n"
+		"failed VM entry), 124 --timeout expired, 128+N stopped by signal N\n"
+		"(130 for Ctrl-C), or the value the guest wrote to the exit port.\n",
 		MINIVISOR_DEVICE_PATH);
 }
 
@@ -71,9 +116,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[arg], "--device") && arg + 1 < argc) {
 			device = argv[++arg];
 		} else {
-			fprintf(stderr, "mvctl: unknown option '%s'\n",
+			fprintf(stderr, "mvctl: unknown option '%s' (see mvctl --help)\n",
 				argv[arg]);
-			usage(stderr);
 			return MVCTL_EXIT_USAGE;
 		}
 	}
@@ -87,7 +131,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[arg], commands[i].name))
 			return commands[i].run(device, argc - arg, argv + arg);
 
-	fprintf(stderr, "mvctl: unknown command '%s'\n", argv[arg]);
-	usage(stderr);
+	fprintf(stderr, "mvctl: unknown command '%s' (see mvctl --help)\n",
+		argv[arg]);
 	return MVCTL_EXIT_USAGE;
 }

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hello-pm: 32-bit protected mode, flat segments, no paging. A 32-bit ELF
+ * linked at 1 MiB: mvctl takes the load address and entry point from its
+ * headers and starts it in protected mode. Prints on the UART, halts.
+ */
+#include "devices.h"
+
+	.code32
+	.text
+	.globl	_start
+_start:
+	mov	$greeting, %esi
+next_byte:
+	lodsb
+	test	%al, %al
+	jz	done
+	mov	%al, %bl
+	mov	$UART_LSR, %dx
+wait_for_uart:
+	in	%dx, %al
+	test	$UART_LSR_THRE, %al
+	jz	wait_for_uart
+	mov	%bl, %al
+	mov	$UART_DATA, %dx
+	out	%al, %dx
+	jmp	next_byte
+done:
+	hlt
+
+greeting:
+	.asciz	"Hello from protected mode!\n"

@@ -6,6 +6,8 @@
 #   make check    install what is missing, lint, build, and run every test
 #                 suite in the emulated hosts (selftests/hosts.conf)
 #   make demo     boot an emulated VT-x host and drive minivisor there
+#   make bench    boot an emulated VT-x host and compare minivisor's path
+#                 lengths and memory with KVM's; results in build/bench/
 #   make deps     install the Debian packages all of the above need
 #
 # KDIR selects the kernel to build against: the running kernel's build tree
@@ -38,7 +40,7 @@ DEBIAN_PACKAGES := \
 VM_ARGS := --module $(CURDIR)/minivisor.ko --mvctl $(CURDIR)/userspace/mvctl \
 	--out $(BUILD)/vm
 
-.PHONY: all module userspace selftests linux-source deps lint check demo clean
+.PHONY: all module userspace selftests linux-source deps lint check demo bench clean
 
 all: module userspace selftests
 
@@ -86,6 +88,18 @@ check: deps
 demo: deps
 	$(MAKE) all
 	selftests/run.sh --demo $(VM_ARGS)
+
+# The benchmark also draws a chart; it builds only what its host boots.
+BENCH_PACKAGES := gnuplot-nox
+
+bench: deps
+	$(MAKE) deps DEBIAN_PACKAGES="$(BENCH_PACKAGES)"
+	$(MAKE) module userspace linux-source
+	$(MAKE) -C selftests KSELFTEST_DIR=$(LINUX_SOURCE)/tools/testing/selftests \
+		OUT=$(BUILD)/selftests bench
+	selftests/bench.sh --module $(CURDIR)/minivisor.ko \
+		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
+		--out $(BUILD)/bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -32,6 +32,28 @@ const struct vmm_device vmm_minivisor = {
 
 int vmm_create(struct vmm *vmm, const struct vmm_device *device)
 {
+	int ret;
+
+	*vmm = (struct vmm){
+		.device = device, .dev = -1, .vm = -1, .vcpu = -1,
+	};
+	ret = device->load();
+	if (ret)
+		return ret;
+	ret = vmm_open(vmm, device);
+	if (ret)
+		device->release();
+	return ret;
+}
+
+int vmm_destroy(struct vmm *vmm)
+{
+	vmm_close(vmm);
+	return vmm->device->release();
+}
+
+int vmm_open(struct vmm *vmm, const struct vmm_device *device)
+{
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -42,10 +64,6 @@ int vmm_create(struct vmm *vmm, const struct vmm_device *device)
 	*vmm = (struct vmm){
 		.device = device, .dev = -1, .vm = -1, .vcpu = -1,
 	};
-	ret = device->load();
-	if (ret)
-		return ret;
-
 	vmm->dev = open(device->path, O_RDWR | O_CLOEXEC);
 	if (vmm->dev < 0)
 		goto fail;
@@ -84,11 +102,11 @@ int vmm_create(struct vmm *vmm, const struct vmm_device *device)
 
 fail:
 	ret = -errno;
-	vmm_destroy(vmm);
+	vmm_close(vmm);
 	return ret;
 }
 
-int vmm_destroy(struct vmm *vmm)
+void vmm_close(struct vmm *vmm)
 {
 	/* The mapping of kvm_run holds the vCPU, which holds the VM. */
 	if (vmm->run)
@@ -104,7 +122,6 @@ int vmm_destroy(struct vmm *vmm)
 	*vmm = (struct vmm){
 		.device = vmm->device, .dev = -1, .vm = -1, .vcpu = -1,
 	};
-	return vmm->device->release();
 }
 
 /* A real-mode segment of 64 KiB from VMM_CODE_ADDR, of the given type. */

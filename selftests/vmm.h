@@ -97,6 +97,14 @@ int vmm_create(struct vmm *vmm, const struct vmm_device *device);
 int vmm_destroy(struct vmm *vmm);
 
 /*
+ * vmm_create() and vmm_destroy() without the modules: for a caller that
+ * loads the device once and creates many VMs on it. vmm_open() returns 0,
+ * or -errno with everything undone.
+ */
+int vmm_open(struct vmm *vmm, const struct vmm_device *device);
+void vmm_close(struct vmm *vmm);
+
+/*
  * Copy the guest program [start, end) to VMM_CODE_ADDR and set the vCPU's
  * registers (KVM_SET_SREGS, KVM_SET_REGS) to run it from its first byte in
  * the given mode, with RFLAGS = 2 (interrupts off) and every other general

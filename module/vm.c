@@ -157,6 +157,27 @@ static int mv_vm_get_dirty_log(struct mv_vm *vm, void __user *argp)
 	return mv_ept_get_dirty_log(vm, &log);
 }
 
+static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_clear_dirty_log log;
+
+	if (copy_from_user(&log, argp, sizeof(log)))
+		return -EFAULT;
+	return mv_ept_clear_dirty_log(vm, &log);
+}
+
+/* KVM_ENABLE_CAP on a VM: only the manual dirty-log protection. */
+static int mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.cap != KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 || cap.flags)
+		return -EINVAL;
+	return mv_dirty_log_enable_manual_protect(vm, cap.args[0]);
+}
+
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 			unsigned long arg)
 {
@@ -172,6 +193,10 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return mv_vm_set_memory_region(vm, (void __user *)arg);
 	case KVM_GET_DIRTY_LOG:
 		return mv_vm_get_dirty_log(vm, (void __user *)arg);
+	case KVM_CLEAR_DIRTY_LOG:
+		return mv_vm_clear_dirty_log(vm, (void __user *)arg);
+	case KVM_ENABLE_CAP:
+		return mv_vm_enable_cap(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -543,6 +543,88 @@ TEST_F(memory, dirty_log_reports_exactly_the_pages_written_in_each_round)
 	munmap(backing, LOG_PAGES * 4096);
 }
 
+static int enable_manual_protect(struct vmm *vmm, __u64 flags)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, .args = { flags },
+	};
+
+	return ioctl(vmm->vm, KVM_ENABLE_CAP, &cap) ? -errno : 0;
+}
+
+/* KVM_CLEAR_DIRTY_LOG of num pages of slot 1 from first, as bitmap says. */
+static int clear_dirty_log(struct vmm *vmm, __u32 slot, __u64 first,
+			   __u32 num, const unsigned long *bitmap)
+{
+	struct kvm_clear_dirty_log log = {
+		.slot = slot, .first_page = first, .num_pages = num,
+		.dirty_bitmap = (void *)bitmap,
+	};
+
+	return ioctl(vmm->vm, KVM_CLEAR_DIRTY_LOG, &log) ? -errno : 0;
+}
+
+/*
+ * With KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_GET_DIRTY_LOG only reports:
+ * a page stays dirty until KVM_CLEAR_DIRTY_LOG clears it, in whole 64-page
+ * words, and only then is it write-protected again. With
+ * KVM_DIRTY_LOG_INITIALLY_SET a newly logged slot starts all dirty.
+ */
+TEST_F(memory, manual_dirty_log_protect_reports_pages_until_cleared)
+{
+	static const int first[] = { 0, 3, 64 };
+	static const int after_clear[] = { 0, 64 };
+	static const int second[] = { 3, 5 };
+	static const int both[] = { 0, 3, 5, 64 };
+	static const int low_word[] = { 0, 3, 5 };
+	static const unsigned long page_3[] = { 1UL << 3, 0 };
+	static const unsigned long all[] = { ~0UL, ~0UL };
+	unsigned long bitmap[LOG_PAGES / 64];
+	unsigned char *backing = mmap(NULL, 2 * LOG_PAGES * 4096,
+				      PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, backing);
+	EXPECT_EQ(-EINVAL, enable_manual_protect(&self->vmm,
+						 KVM_DIRTY_LOG_INITIALLY_SET));
+	EXPECT_EQ(-EINVAL, enable_manual_protect(&self->vmm, 4));
+	ASSERT_EQ(0, enable_manual_protect(&self->vmm,
+					   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE));
+	ASSERT_EQ(0, vmm_load(&self->vmm, VMM_PROTECTED_MODE,
+			      guest_read_then_write, guest_read_then_write +
+			      sizeof(guest_read_then_write)));
+	ASSERT_EQ(0, set_region(&self->vmm, 1, EXTRA_GPA, LOG_PAGES * 4096,
+				backing, KVM_MEM_LOG_DIRTY_PAGES));
+	expect_dirty_log(_metadata, &self->vmm, NULL, 0);
+
+	guest_dirties(_metadata, &self->vmm, first, 3);
+	expect_dirty_log(_metadata, &self->vmm, first, 3);
+	expect_dirty_log(_metadata, &self->vmm, first, 3);
+
+	ASSERT_EQ(0, clear_dirty_log(&self->vmm, 1, 0, LOG_PAGES, page_3));
+	expect_dirty_log(_metadata, &self->vmm, after_clear, 2);
+	guest_dirties(_metadata, &self->vmm, second, 2);
+	expect_dirty_log(_metadata, &self->vmm, both, 4);
+	ASSERT_EQ(0, clear_dirty_log(&self->vmm, 1, 64, 64, all));
+	expect_dirty_log(_metadata, &self->vmm, low_word, 3);
+
+	EXPECT_EQ(-EINVAL, clear_dirty_log(&self->vmm, 1, 1, 63, all));
+	EXPECT_EQ(-EINVAL, clear_dirty_log(&self->vmm, 1, 0, 65, all));
+	EXPECT_EQ(-EINVAL, clear_dirty_log(&self->vmm, 1, 64, 128, all));
+	EXPECT_EQ(-ENOENT, clear_dirty_log(&self->vmm, 2, 0, 64, all));
+
+	ASSERT_EQ(0, enable_manual_protect(&self->vmm,
+					   KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+					   KVM_DIRTY_LOG_INITIALLY_SET));
+	ASSERT_EQ(0, set_region(&self->vmm, 2, EXTRA_GPA + LOG_PAGES * 4096,
+				LOG_PAGES * 4096, backing + LOG_PAGES * 4096,
+				KVM_MEM_LOG_DIRTY_PAGES));
+	ASSERT_EQ(0, get_slot_dirty_log(&self->vmm, 2, bitmap));
+	EXPECT_EQ(~0UL, bitmap[0]);
+	EXPECT_EQ(~0UL, bitmap[1]);
+	munmap(backing, 2 * LOG_PAGES * 4096);
+}
+
 /*
  * Changing the backing memory while the vCPU runs. The guest loops
  * reading the dword at EBX and writing a running count to the dword at

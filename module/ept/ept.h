@@ -32,6 +32,7 @@ struct mv_ept {
 	u64 eptp;			/* EPT pointer for the VMCS */
 	u64 mapped_4k, mapped_2m;	/* leaf entries of each size */
 	u64 dirty_log_passes;		/* KVM_GET_DIRTY_LOG calls */
+	u64 manual_protect;		/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 */
 
 	/* The process's memory changing under the guest (notifier.c). */
 	struct mmu_notifier notifier;
@@ -57,8 +58,16 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 /* Find the slot holding gfn, or NULL. Call with ept->lock held. */
 struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn);
 
-/* KVM_GET_DIRTY_LOG */
+/*
+ * Dirty logging (dirty_log.c): start or stop it on a slot (with ept->lock
+ * held), KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2),
+ * KVM_GET_DIRTY_LOG, KVM_CLEAR_DIRTY_LOG.
+ */
+int mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log);
+int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags);
 int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log);
+int mv_ept_clear_dirty_log(struct mv_vm *vm,
+			   const struct kvm_clear_dirty_log *log);
 
 /* What the VM's guest memory amounts to now, for its statistics. */
 struct mv_ept_usage {

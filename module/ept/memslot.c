@@ -13,22 +13,16 @@
  *   KVM_MEM_READONLY: pages are mapped without write permission, and a
  *     guest write exits to userspace as an MMIO write (ROM, flash).
  *   KVM_MEM_LOG_DIRTY_PAGES: the VMM wants to know which pages the guest
- *     writes (live migration). minivisor uses write protection: pages are
- *     mapped read-only until the guest writes them, and the write fault
- *     marks the page in the slot's dirty bitmap before granting write
- *     permission. KVM_GET_DIRTY_LOG hands the bitmap over and
- *     write-protects the reported pages again. (Bochs also offers EPT
- *     accessed/dirty bits and PML; write protection works on every CPU
- *     with EPT and reports each page exactly once per round.)
+ *     writes (live migration): see dirty_log.c. The write fault that
+ *     grants write permission marks the page in the slot's dirty bitmap.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kvm.h>
-#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "../vcpu.h"
@@ -89,38 +83,10 @@ static int memslot_check(const struct kvm_userspace_memory_region *region)
 	return 0;
 }
 
-static size_t dirty_bitmap_bytes(const struct mv_memslot *slot)
-{
-	return BITS_TO_LONGS(slot->npages) * sizeof(long);
-}
-
-/* Start or stop dirty logging on a slot whose flags change. */
-static int memslot_set_logging(struct mv_vm *vm, struct mv_memslot *slot,
-			       bool log)
-{
-	if (!log) {
-		kvfree(slot->dirty_bitmap);
-		slot->dirty_bitmap = NULL;
-		return 0;
-	}
-	if (slot->dirty_bitmap)
-		return 0;
-	slot->dirty_bitmap = kvzalloc(dirty_bitmap_bytes(slot),
-				      GFP_KERNEL_ACCOUNT);
-	if (!slot->dirty_bitmap)
-		return -ENOMEM;
-	/*
-	 * Pages mapped writable before now must fault on their next write,
-	 * and 2 MiB mappings give way to 4 KiB ones: unmap them all.
-	 */
-	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-	return 0;
-}
-
 static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot)
 {
 	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-	memslot_set_logging(vm, slot, false);
+	mv_dirty_log_set(vm, slot, false);
 	slot->npages = 0;
 }
 
@@ -150,7 +116,7 @@ static int memslot_update(struct mv_vm *vm,
 			return -EINVAL;
 		if (base_gfn == slot->base_gfn) {
 			slot->flags = region->flags;
-			return memslot_set_logging(vm, slot, log);
+			return mv_dirty_log_set(vm, slot, log);
 		}
 	}
 	if (memslot_overlaps(ept, slot, base_gfn, npages))
@@ -162,7 +128,7 @@ static int memslot_update(struct mv_vm *vm,
 	slot->npages = npages;
 	slot->userspace_addr = region->userspace_addr;
 	slot->flags = region->flags;
-	if (memslot_set_logging(vm, slot, log)) {
+	if (mv_dirty_log_set(vm, slot, log)) {
 		slot->npages = 0;
 		return -ENOMEM;
 	}
@@ -175,45 +141,6 @@ void mv_memslots_free(struct mv_ept *ept)
 
 	for (slot = ept->slots; slot < ept->slots + MV_NR_MEMSLOTS; slot++)
 		kvfree(slot->dirty_bitmap);
-}
-
-/*
- * KVM_GET_DIRTY_LOG: hand over the pages written since the last call and
- * write-protect them again before returning, so that a write after the
- * call is reported by the next one.
- */
-int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
-{
-	struct mv_ept *ept = &vm->ept;
-	struct mv_memslot *slot;
-	unsigned long *dirty;
-	size_t bytes;
-	int ret = 0;
-
-	if (log->slot >= MV_NR_MEMSLOTS)
-		return -EINVAL;
-	mutex_lock(&ept->lock);
-	slot = &ept->slots[log->slot];
-	if (!slot->npages || !slot->dirty_bitmap) {
-		mutex_unlock(&ept->lock);
-		return -ENOENT;
-	}
-	bytes = dirty_bitmap_bytes(slot);
-	dirty = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
-	if (!dirty) {
-		mutex_unlock(&ept->lock);
-		return -ENOMEM;
-	}
-	memcpy(dirty, slot->dirty_bitmap, bytes);
-	memset(slot->dirty_bitmap, 0, bytes);
-	mv_ept_write_protect(ept, slot->base_gfn, slot->npages, dirty);
-	ept->dirty_log_passes++;
-	mutex_unlock(&ept->lock);
-
-	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
-		ret = -EFAULT;
-	kvfree(dirty);
-	return ret;
 }
 
 int mv_ept_set_memory_region(struct mv_vm *vm,

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dirty logging: which guest pages were written since the VMM last asked
+ * (KVM_MEM_LOG_DIRTY_PAGES, KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG,
+ * api.rst 4.8 and 4.117), the base of live migration.
+ *
+ * minivisor uses write protection: a logged slot's pages are mapped
+ * read-only, so the guest's first write to each exits (an EPT violation,
+ * memslot.c), which marks the page in the slot's dirty bitmap and grants
+ * write permission. Handing pages over write-protects them again, so that
+ * the next write is seen too: each written page is reported exactly once
+ * per round. (Bochs also offers EPT accessed/dirty bits and PML, which
+ * save those faults; write protection needs nothing beyond EPT and is
+ * what every VT-x CPU can do.)
+ *
+ * By default KVM_GET_DIRTY_LOG both reports and re-protects. With
+ * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 enabled, it only reports, and the VMM
+ * re-protects the pages it has dealt with by KVM_CLEAR_DIRTY_LOG, in
+ * pieces of 64 pages; with KVM_DIRTY_LOG_INITIALLY_SET, logging starts
+ * with every page marked dirty.
+ */
+#include <linux/bitmap.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "../vm.h"
+#include "ept.h"
+
+#define MV_MANUAL_PROTECT_FLAGS (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | \
+				 KVM_DIRTY_LOG_INITIALLY_SET)
+
+static size_t dirty_bitmap_bytes(const struct mv_memslot *slot)
+{
+	return BITS_TO_LONGS(slot->npages) * sizeof(long);
+}
+
+int mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log)
+{
+	if (!log) {
+		kvfree(slot->dirty_bitmap);
+		slot->dirty_bitmap = NULL;
+		return 0;
+	}
+	if (slot->dirty_bitmap)
+		return 0;
+	slot->dirty_bitmap = kvzalloc(dirty_bitmap_bytes(slot),
+				      GFP_KERNEL_ACCOUNT);
+	if (!slot->dirty_bitmap)
+		return -ENOMEM;
+	if (vm->ept.manual_protect & KVM_DIRTY_LOG_INITIALLY_SET)
+		bitmap_set(slot->dirty_bitmap, 0, slot->npages);
+	/*
+	 * Pages mapped writable before now must fault on their next write,
+	 * and 2 MiB mappings give way to 4 KiB ones: unmap them all.
+	 */
+	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
+	return 0;
+}
+
+int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags)
+{
+	if (flags & ~MV_MANUAL_PROTECT_FLAGS ||
+	    (flags && !(flags & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)))
+		return -EINVAL;
+	mutex_lock(&vm->ept.lock);
+	vm->ept.manual_protect = flags;
+	mutex_unlock(&vm->ept.lock);
+	return 0;
+}
+
+/* The logged slot a request names (id in the low 16 bits), or an ERR_PTR. */
+static struct mv_memslot *logged_slot(struct mv_ept *ept, u32 slot_id)
+{
+	struct mv_memslot *slot;
+
+	if (slot_id >= MV_NR_MEMSLOTS)
+		return ERR_PTR(-EINVAL);
+	slot = &ept->slots[slot_id];
+	if (!slot->npages || !slot->dirty_bitmap)
+		return ERR_PTR(-ENOENT);
+	return slot;
+}
+
+int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
+{
+	struct mv_ept *ept = &vm->ept;
+	struct mv_memslot *slot;
+	unsigned long *dirty;
+	size_t bytes;
+	int ret = 0;
+
+	mutex_lock(&ept->lock);
+	slot = logged_slot(ept, log->slot);
+	if (IS_ERR(slot)) {
+		mutex_unlock(&ept->lock);
+		return PTR_ERR(slot);
+	}
+	bytes = dirty_bitmap_bytes(slot);
+	dirty = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	if (!dirty) {
+		mutex_unlock(&ept->lock);
+		return -ENOMEM;
+	}
+	memcpy(dirty, slot->dirty_bitmap, bytes);
+	if (!(ept->manual_protect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)) {
+		memset(slot->dirty_bitmap, 0, bytes);
+		mv_ept_write_protect(ept, slot->base_gfn, slot->npages, dirty);
+	}
+	ept->dirty_log_passes++;
+	mutex_unlock(&ept->lock);
+
+	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
+		ret = -EFAULT;
+	kvfree(dirty);
+	return ret;
+}
+
+/* The logged slot a KVM_CLEAR_DIRTY_LOG names, if its range is valid. */
+static struct mv_memslot *clear_range_slot(struct mv_ept *ept,
+					   const struct kvm_clear_dirty_log *log)
+{
+	struct mv_memslot *slot = logged_slot(ept, log->slot);
+
+	if (IS_ERR(slot))
+		return slot;
+	if (log->first_page & 63 || log->first_page > slot->npages ||
+	    log->num_pages > slot->npages - log->first_page ||
+	    (log->num_pages & 63 &&
+	     log->first_page + log->num_pages != slot->npages))
+		return ERR_PTR(-EINVAL);
+	return slot;
+}
+
+/*
+ * KVM_CLEAR_DIRTY_LOG: the pages set in the VMM's bitmap are dealt with;
+ * those still marked dirty are unmarked and write-protected again. The
+ * range starts at a multiple of 64 pages and spans whole 64-page words,
+ * except that it may end where the slot ends. The VMM's bitmap is read
+ * without the EPT lock held (reading it may fault, and reclaim may call
+ * the MMU notifier, which takes that lock), so the range is checked again
+ * once the lock is back.
+ */
+int mv_ept_clear_dirty_log(struct mv_vm *vm,
+			   const struct kvm_clear_dirty_log *log)
+{
+	size_t words = BITS_TO_LONGS(log->num_pages), i;
+	struct mv_ept *ept = &vm->ept;
+	unsigned long *clear, *dirty;
+	struct mv_memslot *slot;
+
+	mutex_lock(&ept->lock);
+	slot = clear_range_slot(ept, log);
+	mutex_unlock(&ept->lock);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	clear = vmemdup_user(log->dirty_bitmap, words * sizeof(long));
+	if (IS_ERR(clear))
+		return PTR_ERR(clear);
+
+	mutex_lock(&ept->lock);
+	slot = clear_range_slot(ept, log);
+	if (!IS_ERR(slot)) {
+		dirty = slot->dirty_bitmap + log->first_page / BITS_PER_LONG;
+		for (i = 0; i < words; i++) {
+			clear[i] &= dirty[i];
+			dirty[i] &= ~clear[i];
+		}
+		mv_ept_write_protect(ept, slot->base_gfn + log->first_page,
+				     log->num_pages, clear);
+	}
+	mutex_unlock(&ept->lock);
+	kvfree(clear);
+	return PTR_ERR_OR_ZERO(slot);
+}

@@ -214,11 +214,14 @@ static void flush_guest_tlb(struct mv_vcpu *vcpu)
 	vcpu->vmx.flush_tlb = false;
 }
 
+/* The host's XCR0: the kernel sets it once, at boot. */
+static u64 mv_host_xcr0 __ro_after_init;
+
 /* The guest's XCR0 is live only while the guest may use XSAVE. */
-static bool guest_xcr0_differs(struct mv_vmx_vcpu *vmx, u64 host_xcr0)
+static bool guest_xcr0_differs(struct mv_vmx_vcpu *vmx)
 {
 	return (vmcs_read(CR4_READ_SHADOW) & X86_CR4_OSXSAVE) &&
-	       vmx->xcr0 != host_xcr0;
+	       vmx->xcr0 != mv_host_xcr0;
 }
 
 /*
@@ -229,7 +232,6 @@ static int enter_guest(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
 	bool switch_xcr0;
-	u64 host_xcr0;
 	int failed;
 
 	preempt_disable();
@@ -256,8 +258,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 	vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
 		   MV_GUEST_SLICE_TSC >> mv_vmx_caps.preemption_timer_shift);
 
-	host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	switch_xcr0 = guest_xcr0_differs(vmx, host_xcr0);
+	switch_xcr0 = guest_xcr0_differs(vmx);
 	if (switch_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	if (native_read_cr2() != vmx->cr2)
@@ -268,7 +269,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 
 	vmx->cr2 = native_read_cr2();
 	if (switch_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, mv_host_xcr0);
 	if (failed) {
 		vmx->exit_reason = VMX_EXIT_REASONS_FAILED_VMENTRY;
 		vmx->exit_qualification = vmcs_read(VM_INSTRUCTION_ERROR);
@@ -366,6 +367,8 @@ void mv_vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 
 int mv_vmx_setup(void)
 {
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		mv_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	mv_preempt_ops.sched_in = mv_vmx_sched_in;
 	mv_preempt_ops.sched_out = mv_vmx_sched_out;
 	preempt_notifier_inc();

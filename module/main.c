@@ -2,11 +2,13 @@
 /*
  * minivisor: a small VT-x hypervisor that speaks the KVM API.
  *
- * Loading the module does three things: it finds out, once, whether this
+ * Loading the module does four things: it finds out, once, whether this
  * CPU's VT-x can run guests (vmx/caps.c) and says so in one log line, it
- * registers the netlink family management tools talk to (netlink.c), and
- * it opens the front door, /dev/minivisor (dev.c). The module loads on any
- * x86-64 host; only vCPUs need VT-x. VMX operation itself is entered later,
+ * registers the PCI drivers that take SR-IOV physical functions and claimed
+ * functions (sriov/), the netlink family management tools talk to
+ * (netlink.c), and it opens the front door, /dev/minivisor (dev.c). The
+ * module loads on any x86-64 host, with or without SR-IOV devices; only
+ * vCPUs need VT-x. VMX operation itself is entered later,
  * when the first vCPU is created, and left when the last VM goes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -16,6 +18,7 @@
 
 #include "minivisor.h"
 #include "netlink.h"
+#include "sriov/sriov.h"
 #include "vmx/caps.h"
 #include "vmx/vmx.h"
 
@@ -33,14 +36,19 @@ static int __init mv_init(void)
 			return ret;
 	}
 
-	ret = mv_netlink_register();
+	ret = mv_sriov_init();
 	if (ret)
 		goto undo_vmx;
+	ret = mv_netlink_register();
+	if (ret)
+		goto undo_sriov;
 	ret = mv_dev_register();
 	if (!ret)
 		return 0;
 
 	mv_netlink_unregister();
+undo_sriov:
+	mv_sriov_exit();
 undo_vmx:
 	if (!missing)
 		mv_vmx_teardown();
@@ -51,6 +59,7 @@ static void __exit mv_exit(void)
 {
 	mv_dev_unregister();
 	mv_netlink_unregister();
+	mv_sriov_exit();
 	if (mv_vmx_caps.usable)
 		mv_vmx_teardown();
 }

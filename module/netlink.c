@@ -12,8 +12,15 @@
  * Who may see what: a VM's details go to the user who created it and to
  * CAP_SYS_ADMIN; a dump leaves out the VMs the caller may not see, a
  * request naming one fails with EPERM. The events group, which covers every
- * VM, is for CAP_SYS_ADMIN alone. Requests carry at most one attribute,
- * MINIVISOR_ATTR_VM_ID; the policy rejects every other one.
+ * VM, is for CAP_SYS_ADMIN alone. Requests about VMs carry at most one
+ * attribute, MINIVISOR_ATTR_VM_ID; their policy rejects every other one.
+ *
+ * The SR-IOV commands (sriov/) list PFs, VFs and claimed functions, enable
+ * and disable VFs, claim and release functions. They change which driver
+ * owns a host device, so they are for CAP_SYS_ADMIN alone: the ops carry
+ * GENL_ADMIN_PERM (which checks CAP_NET_ADMIN) and the handlers check
+ * CAP_SYS_ADMIN. Their own policy admits a function's address and a VF
+ * count, and strict validation rejects every other attribute.
  */
 #include <linux/capability.h>
 #include <linux/ktime.h>
@@ -21,6 +28,7 @@
 #include <net/genetlink.h>
 
 #include "netlink.h"
+#include "sriov/sriov.h"
 #include "stats.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -51,6 +59,37 @@ static const struct nla_policy mv_policy[MINIVISOR_ATTR_MAX + 1] = {
 	[MINIVISOR_ATTR_EVENT]		= { .type = NLA_REJECT },
 	[MINIVISOR_ATTR_EVENT_REASON]	= { .type = NLA_REJECT },
 	[MINIVISOR_ATTR_SUBERROR]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_ADDRESS]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_KIND]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_STATE]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_VENDOR]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_DEVICE]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_DRIVER]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_NUM_VFS]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_TOTAL_VFS]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_PF]		= { .type = NLA_REJECT },
+};
+
+/* "0000:01:00.0"; domains above 0xffff have more digits. */
+#define MV_PCI_ADDRESS_MAX_LEN	16
+
+/*
+ * The SR-IOV commands' requests: an address and, to enable VFs, a count.
+ * What this leaves out is NLA_UNSPEC, which strict validation rejects.
+ */
+static const struct nla_policy mv_sriov_policy[MINIVISOR_ATTR_MAX + 1] = {
+	[MINIVISOR_ATTR_PCI_ADDRESS]	= { .type = NLA_NUL_STRING,
+					    .len = MV_PCI_ADDRESS_MAX_LEN },
+	/* 0 or too many: mv_sriov_enable() says EINVAL, as for a bad PF */
+	[MINIVISOR_ATTR_NUM_VFS]	= { .type = NLA_U32 },
+	/* The rest only ever travel from the kernel to userspace. */
+	[MINIVISOR_ATTR_PCI_KIND]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_STATE]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_VENDOR]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_DEVICE]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_DRIVER]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_TOTAL_VFS]	= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_PF]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family mv_family;
@@ -275,6 +314,117 @@ static int get_stats_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
 	return msg->len;
 }
 
+/* One message per PF, VF and claimed function. */
+static int put_pci_function(struct sk_buff *msg, struct pci_dev *pdev,
+			    struct netlink_callback *cb)
+{
+	struct mv_pci_description desc;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &mv_family, NLM_F_MULTI, MINIVISOR_CMD_SRIOV_LIST);
+	if (!hdr)
+		return -EMSGSIZE;
+	mv_pci_describe(pdev, &desc);
+	if (nla_put_string(msg, MINIVISOR_ATTR_PCI_ADDRESS, pci_name(pdev)) ||
+	    nla_put_u32(msg, MINIVISOR_ATTR_PCI_KIND, desc.kind) ||
+	    nla_put_u32(msg, MINIVISOR_ATTR_PCI_STATE, desc.state) ||
+	    nla_put_u16(msg, MINIVISOR_ATTR_PCI_VENDOR, pdev->vendor) ||
+	    nla_put_u16(msg, MINIVISOR_ATTR_PCI_DEVICE, pdev->device) ||
+	    (desc.driver[0] &&
+	     nla_put_string(msg, MINIVISOR_ATTR_PCI_DRIVER, desc.driver)) ||
+	    (desc.kind == MINIVISOR_PCI_PF &&
+	     (nla_put_u32(msg, MINIVISOR_ATTR_NUM_VFS, desc.nr_vfs) ||
+	      nla_put_u32(msg, MINIVISOR_ATTR_TOTAL_VFS, desc.total_vfs))) ||
+	    (desc.kind == MINIVISOR_PCI_VF &&
+	     nla_put_string(msg, MINIVISOR_ATTR_PCI_PF,
+			    pci_name(pci_physfn(pdev))))) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int sriov_list_start(struct netlink_callback *cb)
+{
+	return netlink_capable(cb->skb, CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
+/* A dump resumes after the cb->args[0] functions it has listed. */
+static int sriov_list_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
+{
+	struct pci_dev *pdev = NULL;
+	unsigned long listed = 0;
+
+	for_each_pci_dev(pdev) {
+		if (!mv_pci_listed(pdev) || listed++ < cb->args[0])
+			continue;
+		if (put_pci_function(msg, pdev, cb)) {
+			pci_dev_put(pdev);
+			listed--;
+			break;
+		}
+	}
+	cb->args[0] = listed;
+	return msg->len;
+}
+
+/* The function a request names, referenced, or an ERR_PTR. */
+static struct pci_dev *requested_pci_dev(struct sk_buff *request,
+					 struct genl_info *info)
+{
+	if (!netlink_capable(request, CAP_SYS_ADMIN))
+		return ERR_PTR(-EPERM);
+	if (GENL_REQ_ATTR_CHECK(info, MINIVISOR_ATTR_PCI_ADDRESS))
+		return ERR_PTR(-EINVAL);
+	return mv_pci_lookup(nla_data(info->attrs[MINIVISOR_ATTR_PCI_ADDRESS]));
+}
+
+static int sriov_enable_doit(struct sk_buff *request, struct genl_info *info)
+{
+	struct pci_dev *pf = requested_pci_dev(request, info);
+	int ret;
+
+	if (IS_ERR(pf))
+		return PTR_ERR(pf);
+	if (GENL_REQ_ATTR_CHECK(info, MINIVISOR_ATTR_NUM_VFS))
+		ret = -EINVAL;
+	else
+		ret = mv_sriov_enable(pf, nla_get_u32(info->attrs[MINIVISOR_ATTR_NUM_VFS]));
+	pci_dev_put(pf);
+	return ret;
+}
+
+/* The commands that take a function's address and nothing else. */
+static int pci_function_doit(struct sk_buff *request, struct genl_info *info,
+			     int (*command)(struct pci_dev *pdev))
+{
+	struct pci_dev *pdev = requested_pci_dev(request, info);
+	int ret;
+
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	ret = command(pdev);
+	pci_dev_put(pdev);
+	return ret;
+}
+
+static int sriov_disable_doit(struct sk_buff *request, struct genl_info *info)
+{
+	return pci_function_doit(request, info, mv_sriov_disable);
+}
+
+static int pci_claim_doit(struct sk_buff *request, struct genl_info *info)
+{
+	return pci_function_doit(request, info, mv_pci_claim);
+}
+
+static int pci_release_doit(struct sk_buff *request, struct genl_info *info)
+{
+	return pci_function_doit(request, info, mv_pci_release);
+}
+
 static const struct genl_ops mv_ops[] = {
 	{
 		.cmd	= MINIVISOR_CMD_GET_VM,
@@ -285,6 +435,42 @@ static const struct genl_ops mv_ops[] = {
 		.cmd	= MINIVISOR_CMD_GET_STATS,
 		.start	= get_stats_start,
 		.dumpit	= get_stats_dumpit,
+	},
+	{
+		.cmd	= MINIVISOR_CMD_SRIOV_LIST,
+		.start	= sriov_list_start,
+		.dumpit	= sriov_list_dumpit,
+		.flags	= GENL_ADMIN_PERM,
+		.policy	= mv_sriov_policy,
+		.maxattr = MINIVISOR_ATTR_MAX,
+	},
+	{
+		.cmd	= MINIVISOR_CMD_SRIOV_ENABLE,
+		.doit	= sriov_enable_doit,
+		.flags	= GENL_ADMIN_PERM,
+		.policy	= mv_sriov_policy,
+		.maxattr = MINIVISOR_ATTR_MAX,
+	},
+	{
+		.cmd	= MINIVISOR_CMD_SRIOV_DISABLE,
+		.doit	= sriov_disable_doit,
+		.flags	= GENL_ADMIN_PERM,
+		.policy	= mv_sriov_policy,
+		.maxattr = MINIVISOR_ATTR_MAX,
+	},
+	{
+		.cmd	= MINIVISOR_CMD_PCI_CLAIM,
+		.doit	= pci_claim_doit,
+		.flags	= GENL_ADMIN_PERM,
+		.policy	= mv_sriov_policy,
+		.maxattr = MINIVISOR_ATTR_MAX,
+	},
+	{
+		.cmd	= MINIVISOR_CMD_PCI_RELEASE,
+		.doit	= pci_release_doit,
+		.flags	= GENL_ADMIN_PERM,
+		.policy	= mv_sriov_policy,
+		.maxattr = MINIVISOR_ATTR_MAX,
 	},
 };
 

@@ -337,3 +337,123 @@ const char *mvctl_event_name(uint32_t type)
 		return "unknown";
 	}
 }
+
+static uint16_t get_u16(struct nlattr **attrs, int type)
+{
+	return attrs[type] ? nla_get_u16(attrs[type]) : 0;
+}
+
+static int parse_pci_function(struct nlmsghdr *nlh, struct nlattr **attrs,
+			      void *arg)
+{
+	struct mvctl_pci_function *function = answers_add(arg);
+
+	(void)nlh;
+	if (!function)
+		return -ENOMEM;
+	get_string(attrs, MINIVISOR_ATTR_PCI_ADDRESS, function->address,
+		   sizeof(function->address));
+	function->kind = get_u32(attrs, MINIVISOR_ATTR_PCI_KIND);
+	function->state = get_u32(attrs, MINIVISOR_ATTR_PCI_STATE);
+	function->vendor = get_u16(attrs, MINIVISOR_ATTR_PCI_VENDOR);
+	function->device = get_u16(attrs, MINIVISOR_ATTR_PCI_DEVICE);
+	get_string(attrs, MINIVISOR_ATTR_PCI_DRIVER, function->driver,
+		   sizeof(function->driver));
+	function->nr_vfs = get_u32(attrs, MINIVISOR_ATTR_NUM_VFS);
+	function->total_vfs = get_u32(attrs, MINIVISOR_ATTR_TOTAL_VFS);
+	get_string(attrs, MINIVISOR_ATTR_PCI_PF, function->pf,
+		   sizeof(function->pf));
+	return 0;
+}
+
+int mvctl_genl_sriov_list(struct mvctl_genl *genl,
+			  struct mvctl_pci_function **functions,
+			  size_t *count)
+{
+	struct answers answers = { .size = sizeof(**functions) };
+	int ret = mvctl_genl_transact(genl,
+				      mvctl_genl_request(genl,
+							 MINIVISOR_CMD_SRIOV_LIST,
+							 true),
+				      parse_pci_function, &answers);
+
+	*functions = answers.elements;
+	*count = answers.count;
+	return ret;
+}
+
+/* A request about the PCI function at address, or NULL. */
+static struct nl_msg *pci_request(struct mvctl_genl *genl, uint8_t cmd,
+				  const char *address)
+{
+	struct nl_msg *msg = mvctl_genl_request(genl, cmd, false);
+
+	if (msg && nla_put_string(msg, MINIVISOR_ATTR_PCI_ADDRESS, address)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int mvctl_genl_sriov_enable(struct mvctl_genl *genl, const char *address,
+			    uint32_t nr_vfs)
+{
+	struct nl_msg *msg = pci_request(genl, MINIVISOR_CMD_SRIOV_ENABLE,
+					 address);
+
+	if (msg && nla_put_u32(msg, MINIVISOR_ATTR_NUM_VFS, nr_vfs)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return mvctl_genl_transact(genl, msg, NULL, NULL);
+}
+
+int mvctl_genl_sriov_disable(struct mvctl_genl *genl, const char *address)
+{
+	return mvctl_genl_transact(genl,
+				   pci_request(genl, MINIVISOR_CMD_SRIOV_DISABLE,
+					       address),
+				   NULL, NULL);
+}
+
+int mvctl_genl_pci_claim(struct mvctl_genl *genl, const char *address)
+{
+	return mvctl_genl_transact(genl,
+				   pci_request(genl, MINIVISOR_CMD_PCI_CLAIM,
+					       address),
+				   NULL, NULL);
+}
+
+int mvctl_genl_pci_release(struct mvctl_genl *genl, const char *address)
+{
+	return mvctl_genl_transact(genl,
+				   pci_request(genl, MINIVISOR_CMD_PCI_RELEASE,
+					       address),
+				   NULL, NULL);
+}
+
+const char *mvctl_pci_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case MINIVISOR_PCI_PF:
+		return "pf";
+	case MINIVISOR_PCI_VF:
+		return "vf";
+	case MINIVISOR_PCI_FUNCTION:
+		return "function";
+	default:
+		return "unknown";
+	}
+}
+
+const char *mvctl_pci_state_name(uint32_t state)
+{
+	switch (state) {
+	case MINIVISOR_PCI_FREE:
+		return "free";
+	case MINIVISOR_PCI_CLAIMED:
+		return "claimed";
+	default:
+		return "unknown";
+	}
+}

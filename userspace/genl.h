@@ -99,6 +99,36 @@ struct nl_msg *mvctl_genl_request(struct mvctl_genl *genl, uint8_t cmd,
 int mvctl_genl_transact(struct mvctl_genl *genl, struct nl_msg *msg,
 			mvctl_genl_parser parse, void *arg);
 
+/* A PF, VF or claimed function, as MINIVISOR_CMD_SRIOV_LIST reports it. */
+struct mvctl_pci_function {
+	char address[32];		/* "0000:01:00.0" */
+	uint32_t kind;			/* enum minivisor_pci_kind */
+	uint32_t state;			/* enum minivisor_pci_state */
+	uint16_t vendor, device;
+	char driver[32];		/* empty when none is bound */
+	uint32_t nr_vfs, total_vfs;	/* PFs */
+	char pf[32];			/* VFs: their PF's address */
+};
+
+/*
+ * SR-IOV and claimed functions (CAP_SYS_ADMIN): the list in *functions
+ * (malloc()ed, *count of them); enabling nr_vfs VFs on the PF at address,
+ * disabling them; claiming and releasing the function at address. Each
+ * returns 0 or -errno (uapi/linux/minivisor.h says which).
+ */
+int mvctl_genl_sriov_list(struct mvctl_genl *genl,
+			  struct mvctl_pci_function **functions,
+			  size_t *count);
+int mvctl_genl_sriov_enable(struct mvctl_genl *genl, const char *address,
+			    uint32_t nr_vfs);
+int mvctl_genl_sriov_disable(struct mvctl_genl *genl, const char *address);
+int mvctl_genl_pci_claim(struct mvctl_genl *genl, const char *address);
+int mvctl_genl_pci_release(struct mvctl_genl *genl, const char *address);
+
+/* Names of an enum minivisor_pci_kind and state, as mvctl prints them. */
+const char *mvctl_pci_kind_name(uint32_t kind);
+const char *mvctl_pci_state_name(uint32_t state);
+
 /* The name of an enum minivisor_event, as mvctl prints it. */
 const char *mvctl_event_name(uint32_t type);
 

@@ -34,6 +34,8 @@ static const struct mvctl_command commands[] = {
 	  mvctl_top },
 	{ "events", "follow VMs created and destroyed, vCPUs that stopped",
 	  mvctl_events },
+	{ "sriov", "SR-IOV VFs and PCI functions claimed for assignment",
+	  mvctl_sriov },
 };
 
 static void usage(FILE *out)
@@ -82,6 +84,17 @@ static void usage(FILE *out)
 		"  A user sees the VMs they created; root sees all, and only root may\n"
 		"  follow events. VM is an id from mvctl list. --json prints JSON for\n"
 		"  scripts (top: one array per refresh; events: one object per line).\n"
+		"\n"
+		"mvctl sriov list [--json]\n"
+		"mvctl sriov enable PF N | disable PF\n"
+		"mvctl sriov claim BDF | release BDF\n"
+		"  SR-IOV physical functions (PF), their virtual functions (VF) and the\n"
+		"  functions minivisor has claimed, with their state and driver; N VFs on\n"
+		"  a PF (through its driver, or minivisor's \"minivisor-pf\" when it has\n"
+		"  none), or none; claim a function for assignment to a VM (its driver is\n"
+		"  unbound, minivisor's driver \"minivisor\" bound, its DMA blocked) and\n"
+		"  give it back. Functions are named by PCI address, as in\n"
+		"  /sys/bus/pci/devices (0000:01:00.0). Root only.\n"
 		"\n"
 		"Exit status: 0 success (run: every vCPU halted), 1 failure, 2 usage\n"
 		"error; run also: 3 the guest crashed (triple fault, internal error or\n"

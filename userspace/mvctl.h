@@ -29,5 +29,6 @@ int mvctl_list(const char *device, int argc, char **argv);
 int mvctl_stat(const char *device, int argc, char **argv);
 int mvctl_top(const char *device, int argc, char **argv);
 int mvctl_events(const char *device, int argc, char **argv);
+int mvctl_sriov(const char *device, int argc, char **argv);
 
 #endif /* MVCTL_H */

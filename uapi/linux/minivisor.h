@@ -28,6 +28,32 @@
  * The multicast group "events" (CAP_SYS_ADMIN only) carries a
  * MINIVISOR_CMD_EVENT message when a VM is created or destroyed and when
  * a vCPU stops for good: a triple fault (shutdown) or an internal error.
+ *
+ * SR-IOV and the PCI functions minivisor claims for assignment, all for
+ * CAP_SYS_ADMIN alone (EPERM otherwise). A PCI function is named by its
+ * address, MINIVISOR_ATTR_PCI_ADDRESS, as the kernel writes it
+ * ("0000:01:00.0"); an address where no function is fails with ENODEV.
+ *
+ * MINIVISOR_CMD_SRIOV_LIST is a dump of one message per SR-IOV physical
+ * function (PF), virtual function (VF) and claimed function: its address,
+ * kind, state, vendor and device ids and driver; a PF's enabled and total
+ * VFs, a VF's PF. MINIVISOR_CMD_SRIOV_ENABLE enables MINIVISOR_ATTR_NUM_VFS
+ * VFs on a PF, through its driver's sriov_configure (as writing its sysfs
+ * file sriov_numvfs does), or, for a PF without a driver, through
+ * minivisor's PF driver "minivisor-pf". MINIVISOR_CMD_SRIOV_DISABLE removes
+ * them. Either fails with EINVAL for a function that is not a PF or a count
+ * of 0 or above the PF's TotalVFs, with EBUSY while any of its VFs is
+ * claimed or while other VFs than those asked for are enabled, with
+ * EOPNOTSUPP when the PF's driver cannot configure VFs.
+ *
+ * MINIVISOR_CMD_PCI_CLAIM unbinds a function (a VF or any other endpoint)
+ * from its driver and binds minivisor's driver "minivisor" to it, which
+ * takes over its DMA (its IOMMU group is blocked until a VM's own domain is
+ * attached); MINIVISOR_CMD_PCI_RELEASE hands it back to whichever driver
+ * binds to it then. Claiming fails with EINVAL for a bridge, EBUSY for a
+ * function already claimed, a PF with VFs enabled, or a function sharing
+ * its IOMMU group with one in use by a host driver; releasing a function
+ * that is not claimed fails with EINVAL.
  */
 #define MINIVISOR_GENL_NAME		"minivisor"
 #define MINIVISOR_GENL_VERSION		1
@@ -38,6 +64,11 @@ enum minivisor_cmd {
 	MINIVISOR_CMD_GET_VM,
 	MINIVISOR_CMD_GET_STATS,
 	MINIVISOR_CMD_EVENT,
+	MINIVISOR_CMD_SRIOV_LIST,
+	MINIVISOR_CMD_SRIOV_ENABLE,
+	MINIVISOR_CMD_SRIOV_DISABLE,
+	MINIVISOR_CMD_PCI_CLAIM,
+	MINIVISOR_CMD_PCI_RELEASE,
 	__MINIVISOR_CMD_MAX,
 };
 
@@ -65,6 +96,15 @@ enum minivisor_attr {
 	MINIVISOR_ATTR_EVENT,		/* u32: enum minivisor_event */
 	MINIVISOR_ATTR_EVENT_REASON,	/* string: why, for vCPU events */
 	MINIVISOR_ATTR_SUBERROR,	/* u32: kvm_run's internal.suberror */
+	MINIVISOR_ATTR_PCI_ADDRESS,	/* string: "0000:01:00.0" */
+	MINIVISOR_ATTR_PCI_KIND,	/* u32: enum minivisor_pci_kind */
+	MINIVISOR_ATTR_PCI_STATE,	/* u32: enum minivisor_pci_state */
+	MINIVISOR_ATTR_PCI_VENDOR,	/* u16: vendor id */
+	MINIVISOR_ATTR_PCI_DEVICE,	/* u16: device id */
+	MINIVISOR_ATTR_PCI_DRIVER,	/* string: bound driver, absent if none */
+	MINIVISOR_ATTR_NUM_VFS,		/* u32: a PF's enabled VFs */
+	MINIVISOR_ATTR_TOTAL_VFS,	/* u32: a PF's TotalVFs */
+	MINIVISOR_ATTR_PCI_PF,		/* string: a VF's PF address */
 	__MINIVISOR_ATTR_MAX,
 };
 
@@ -75,6 +115,17 @@ enum minivisor_event {
 	MINIVISOR_EVENT_VM_DESTROYED,
 	MINIVISOR_EVENT_VCPU_SHUTDOWN,		/* KVM_EXIT_SHUTDOWN */
 	MINIVISOR_EVENT_VCPU_INTERNAL_ERROR,	/* KVM_EXIT_INTERNAL_ERROR */
+};
+
+enum minivisor_pci_kind {
+	MINIVISOR_PCI_PF = 1,		/* SR-IOV physical function */
+	MINIVISOR_PCI_VF,		/* SR-IOV virtual function */
+	MINIVISOR_PCI_FUNCTION,		/* any other PCI function */
+};
+
+enum minivisor_pci_state {
+	MINIVISOR_PCI_FREE = 1,		/* the host's: any driver or none */
+	MINIVISOR_PCI_CLAIMED,		/* bound to minivisor, DMA blocked */
 };
 
 #endif /* _UAPI_LINUX_MINIVISOR_H */

@@ -4,14 +4,18 @@
 # Build the initramfs (gzip'd newc cpio) every emulated host boots: busybox
 # and its applets, /init, the module, mvctl and its example guests, the
 # demo, the test binaries, and the booted kernel's own KVM modules
-# (kvm_intel is the reference the tests compare minivisor with).
+# (kvm_intel is the reference the tests compare minivisor with) and NVMe
+# driver (the sriov suite's PF driver with a sriov_configure of its own).
 #
 #   initramfs.sh --out FILE --module minivisor.ko --mvctl FILE \
 #                [--kernel-modules /lib/modules/VERSION] [--tests DIR] [SUITE...]
 #
 # Each SUITE is taken from DIR/SUITE and lands in /tests/SUITE; the KVM
-# modules land in /lib/kvm; the guests built beside mvctl (guests/*.bin and
-# guests/*.elf in mvctl's directory) land in /guests.
+# modules land in /lib/kvm; nvme.ko and every module it needs, by
+# modules.dep, land in /lib/nvme, whose file "order" names them in load
+# order (nvme.ko last). Nothing loads them at boot: until a test does, the
+# QEMU host's NVMe PF has no driver. The guests built beside mvctl
+# (guests/*.bin and guests/*.elf in mvctl's directory) land in /guests.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -43,7 +47,8 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/minivisor,lib/kvm,tests,guests}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,guests} \
+	"$root"/lib/{minivisor,kvm,nvme}
 
 install -m 755 "$busybox" "$root/bin/busybox"
 # The list names busybox itself: a bin/busybox -> busybox link would loop.
@@ -64,6 +69,17 @@ install -m 644 "$module" "$root/lib/minivisor/minivisor.ko"
 if [[ -n $kernel_modules ]]; then
 	for ko in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
 		install -m 644 "$kernel_modules/kernel/$ko" "$root/lib/kvm/"
+	done
+	# modules.dep lists what a module needs so that the last loads first.
+	nvme=kernel/drivers/nvme/host/nvme.ko
+	deps=$(sed -n "s|^$nvme: ||p" "$kernel_modules/modules.dep")
+	[[ -n $deps ]] || {
+		echo "$0: no $nvme in $kernel_modules/modules.dep" >&2
+		exit 2
+	}
+	for ko in $(printf '%s\n' $deps | tac) "$nvme"; do
+		install -m 644 "$kernel_modules/$ko" "$root/lib/nvme/"
+		basename "$ko" >>"$root/lib/nvme/order"
 	done
 fi
 for suite in "$@"; do

@@ -15,6 +15,7 @@
 
 #include "mv_test.h"
 #include "vmm.h"
+#include "x86_segments.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -137,51 +138,11 @@ static struct kvm_segment real_mode_segment(uint8_t type)
 	};
 }
 
-/* A flat 4 GiB segment: code or data, and a 64-bit one for long mode. */
-static struct kvm_segment flat_segment(uint16_t selector, uint8_t type,
-				       bool code64)
-{
-	return (struct kvm_segment){
-		.base = 0,
-		.limit = 0xffffffff,
-		.selector = selector,
-		.type = type,
-		.present = 1,
-		.s = 1,
-		.db = !code64,
-		.l = code64,
-		.g = 1,
-	};
-}
-
-/* The segment descriptor (SDM 3A, 3.4.5) that loads as seg. */
-static uint64_t descriptor(const struct kvm_segment *seg)
-{
-	uint32_t limit = seg->g ? seg->limit >> 12 : seg->limit;
-
-	return (limit & 0xffff) |
-	       (uint64_t)(seg->base & 0xffffff) << 16 |
-	       (uint64_t)seg->type << 40 |
-	       (uint64_t)seg->s << 44 |
-	       (uint64_t)seg->dpl << 45 |
-	       (uint64_t)seg->present << 47 |
-	       (uint64_t)(limit >> 16 & 0xf) << 48 |
-	       (uint64_t)seg->avl << 52 |
-	       (uint64_t)seg->l << 53 |
-	       (uint64_t)seg->db << 54 |
-	       (uint64_t)seg->g << 55 |
-	       (uint64_t)(seg->base >> 24 & 0xff) << 56;
-}
-
-/* Segment types (SDM 3A, table 3-1), with the accessed bit set. */
-#define CODE_EXEC_READ	0xb
-#define DATA_READ_WRITE	0x3
-
 static void set_real_mode(struct kvm_sregs *sregs, struct kvm_regs *regs)
 {
-	sregs->cs = real_mode_segment(CODE_EXEC_READ);
+	sregs->cs = real_mode_segment(X86_SEGMENT_CODE_EXEC_READ);
 	sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss =
-		real_mode_segment(DATA_READ_WRITE);
+		real_mode_segment(X86_SEGMENT_DATA_READ_WRITE);
 	sregs->cr0 &= ~(VMM_CR0_PE | VMM_CR0_PG);
 	sregs->cr4 = 0;
 	sregs->efer = 0;
@@ -198,14 +159,14 @@ static void set_protected_mode(struct vmm *vmm, struct kvm_sregs *sregs,
 {
 	const struct kvm_segment gdt[] = {
 		{ 0 },
-		flat_segment(VMM_SEL_CODE32, CODE_EXEC_READ, false),
-		flat_segment(VMM_SEL_DATA, DATA_READ_WRITE, false),
-		flat_segment(VMM_SEL_CODE64, CODE_EXEC_READ, true),
+		x86_flat_segment(VMM_SEL_CODE32, X86_SEGMENT_CODE_EXEC_READ, false),
+		x86_flat_segment(VMM_SEL_DATA, X86_SEGMENT_DATA_READ_WRITE, false),
+		x86_flat_segment(VMM_SEL_CODE64, X86_SEGMENT_CODE_EXEC_READ, true),
 	};
 	uint64_t *table = (uint64_t *)(vmm->mem + VMM_GDT_ADDR);
 
 	for (size_t i = 0; i < ARRAY_SIZE(gdt); i++)
-		table[i] = i ? descriptor(&gdt[i]) : 0;
+		table[i] = i ? x86_descriptor(&gdt[i]) : 0;
 	sregs->gdt.base = VMM_GDT_ADDR;
 	sregs->gdt.limit = ARRAY_SIZE(gdt) * 8 - 1;
 
@@ -243,7 +204,8 @@ static void set_long_mode(struct vmm *vmm, struct kvm_sregs *sregs,
 		pd[i] = (i << 21) | PTE_PRESENT | PTE_WRITABLE | PTE_LARGE;
 
 	set_protected_mode(vmm, sregs, regs);
-	sregs->cs = flat_segment(VMM_SEL_CODE64, CODE_EXEC_READ, true);
+	sregs->cs = x86_flat_segment(VMM_SEL_CODE64, X86_SEGMENT_CODE_EXEC_READ,
+				     true);
 	sregs->cr3 = VMM_PML4_ADDR;
 	sregs->cr4 |= VMM_CR4_PAE;
 	sregs->cr0 |= VMM_CR0_PG;

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 
 #include "modes.h"
+#include "x86_segments.h"
 
 #define CR0_PE		(1ULL << 0)
 #define CR0_MP		(1ULL << 1)
@@ -27,10 +28,6 @@
 #define PTE_PRESENT	(1ULL << 0)
 #define PTE_WRITABLE	(1ULL << 1)
 #define PTE_LARGE	(1ULL << 7)
-
-/* Segment types (SDM 3A, table 3-1), accessed bit set. */
-#define CODE_EXEC_READ	0xb
-#define DATA_READ_WRITE	0x3
 
 /* The GDT's selectors: null, 32-bit code, data, 64-bit code. */
 #define SEL_CODE32	0x08
@@ -81,49 +78,15 @@ const char *modes_check_entry(enum vmm_mode mode, uint64_t entry,
 	return NULL;
 }
 
-static struct kvm_segment flat_segment(uint16_t selector, uint8_t type,
-				       bool code64)
-{
-	return (struct kvm_segment){
-		.base = 0,
-		.limit = 0xffffffff,
-		.selector = selector,
-		.type = type,
-		.present = 1,
-		.s = 1,
-		.db = !code64,
-		.l = code64,
-		.g = 1,
-	};
-}
-
-/* The descriptor (SDM 3A, 3.4.5) that loads as seg. */
-static uint64_t descriptor(const struct kvm_segment *seg)
-{
-	uint32_t limit = seg->g ? seg->limit >> 12 : seg->limit;
-
-	return (limit & 0xffff) |
-	       (uint64_t)(seg->base & 0xffffff) << 16 |
-	       (uint64_t)seg->type << 40 |
-	       (uint64_t)seg->s << 44 |
-	       (uint64_t)seg->dpl << 45 |
-	       (uint64_t)seg->present << 47 |
-	       (uint64_t)(limit >> 16 & 0xf) << 48 |
-	       (uint64_t)seg->l << 53 |
-	       (uint64_t)seg->db << 54 |
-	       (uint64_t)seg->g << 55 |
-	       (uint64_t)(seg->base >> 24 & 0xff) << 56;
-}
-
 static struct kvm_segment gdt_segment(uint16_t selector)
 {
 	switch (selector) {
 	case SEL_CODE32:
-		return flat_segment(SEL_CODE32, CODE_EXEC_READ, false);
+		return x86_flat_segment(SEL_CODE32, X86_SEGMENT_CODE_EXEC_READ, false);
 	case SEL_DATA:
-		return flat_segment(SEL_DATA, DATA_READ_WRITE, false);
+		return x86_flat_segment(SEL_DATA, X86_SEGMENT_DATA_READ_WRITE, false);
 	default:
-		return flat_segment(SEL_CODE64, CODE_EXEC_READ, true);
+		return x86_flat_segment(SEL_CODE64, X86_SEGMENT_CODE_EXEC_READ, true);
 	}
 }
 
@@ -141,7 +104,7 @@ void modes_write_tables(struct vmm *vmm, enum vmm_mode mode)
 	for (uint16_t i = 1; i < GDT_ENTRIES; i++) {
 		struct kvm_segment seg = gdt_segment(i * 8);
 
-		gdt[i] = descriptor(&seg);
+		gdt[i] = x86_descriptor(&seg);
 	}
 	if (mode != VMM_MODE_LONG)
 		return;
@@ -180,10 +143,10 @@ int modes_start_vcpu(struct vmm_vcpu *vcpu, enum vmm_mode mode,
 	if (mode == VMM_MODE_REAL) {
 		uint16_t selector = (entry & 0xf0000) >> 4;
 
-		sregs.cs = real_segment(selector, CODE_EXEC_READ);
+		sregs.cs = real_segment(selector, X86_SEGMENT_CODE_EXEC_READ);
 		sregs.ds = sregs.es = sregs.fs = sregs.gs =
-			real_segment(selector, DATA_READ_WRITE);
-		sregs.ss = real_segment(0, DATA_READ_WRITE);
+			real_segment(selector, X86_SEGMENT_DATA_READ_WRITE);
+		sregs.ss = real_segment(0, X86_SEGMENT_DATA_READ_WRITE);
 		sregs.cr0 &= ~(CR0_PE | CR0_PG);
 		sregs.cr4 = 0;
 		sregs.efer = 0;

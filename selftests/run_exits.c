@@ -195,6 +195,45 @@ TEST_F(run_exits, triple_fault_exits_with_shutdown)
 	EXPECT_EQ(KVM_EXIT_SHUTDOWN, vmm_run(vmm));
 }
 
+/*
+ * Real mode: a word read at offset 0xffff crosses DS's limit, a #GP, which
+ * the CPU delivers through the IVT to a handler that halts. Delivering it
+ * pushes to a stack page the guest has not touched yet, so the delivery
+ * itself exits (an EPT violation) and the hypervisor delivers the #GP
+ * again, without an error code: real mode has none, and VM entry refuses
+ * one there.
+ */
+static const unsigned char guest_gp_past_the_limit[] = {
+	0xa1, 0xff, 0xff,	/* mov ax, [0xffff] */
+	0xf4,			/* hlt: not reached */
+	0xf4,			/* the #GP handler: hlt */
+};
+#define GP_HANDLER	4	/* its offset in the guest */
+#define GP_VECTOR	13
+
+TEST_F(run_exits, real_mode_gp_delivered_again_after_an_exit_reaches_its_handler)
+{
+	struct vmm *vmm = &self->vmm;
+	uint16_t *ivt = (uint16_t *)vmm->mem;
+	struct kvm_regs regs;
+	uint16_t *stack;
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_REAL_MODE, guest_gp_past_the_limit,
+			      guest_gp_past_the_limit +
+			      sizeof(guest_gp_past_the_limit)));
+	ivt[GP_VECTOR * 2] = GP_HANDLER;
+	ivt[GP_VECTOR * 2 + 1] = VMM_CODE_ADDR >> 4;
+
+	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(vmm));
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	EXPECT_EQ(GP_HANDLER + 1U, regs.rip);
+	/* IP, CS and FLAGS of the faulting instruction, and no error code */
+	EXPECT_EQ(VMM_REAL_MODE_SP - 6, regs.rsp);
+	stack = (uint16_t *)(vmm->mem + VMM_CODE_ADDR + regs.rsp);
+	EXPECT_EQ(0, stack[0]);
+	EXPECT_EQ(VMM_CODE_ADDR >> 4, stack[1]);
+}
+
 /* KVM leaves exit_reason as it was: here the 0 of a fresh vCPU. */
 TEST_F(run_exits, immediate_exit_fails_run_with_eintr_before_the_guest_runs)
 {

@@ -71,6 +71,23 @@ bool mv_vmx_cr4_valid(struct mv_vcpu *vcpu, unsigned long cr4)
 	return true;
 }
 
+/*
+ * The guest's own view of CR0 and CR4: the bits the host owns as the read
+ * shadow holds them, the others as the guest last wrote them, which it
+ * may do without an exit (SDM 25.6.6).
+ */
+unsigned long mv_vmx_guest_cr0(void)
+{
+	return (vmcs_read(GUEST_CR0) & ~MV_CR0_HOST_OWNED) |
+	       (vmcs_read(CR0_READ_SHADOW) & MV_CR0_HOST_OWNED);
+}
+
+unsigned long mv_vmx_guest_cr4(void)
+{
+	return (vmcs_read(GUEST_CR4) & ~MV_CR4_HOST_OWNED) |
+	       (vmcs_read(CR4_READ_SHADOW) & MV_CR4_HOST_OWNED);
+}
+
 void mv_vmx_set_cr0(unsigned long cr0)
 {
 	vmcs_write(CR0_READ_SHADOW, cr0);
@@ -95,7 +112,7 @@ void mv_vmx_set_efer(u64 efer)
 
 static bool emulate_mov_to_cr0(struct mv_vcpu *vcpu, unsigned long cr0)
 {
-	unsigned long old = vmcs_read(CR0_READ_SHADOW);
+	unsigned long old = mv_vmx_guest_cr0();
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
 
 	if (upper_32_bits(cr0) || ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)) ||
@@ -104,7 +121,7 @@ static bool emulate_mov_to_cr0(struct mv_vcpu *vcpu, unsigned long cr0)
 
 	if ((cr0 ^ old) & X86_CR0_PG && efer & EFER_LME) {
 		if (cr0 & X86_CR0_PG) {
-			if (!(vmcs_read(CR4_READ_SHADOW) & X86_CR4_PAE))
+			if (!(mv_vmx_guest_cr4() & X86_CR4_PAE))
 				return false;
 			mv_vmx_set_efer(efer | EFER_LMA);
 		} else {
@@ -156,7 +173,7 @@ int mv_vmx_handle_dr(struct mv_vcpu *vcpu)
 
 	if (dr == 4 || dr == 5) {
 		/* Aliases of DR6/DR7 unless CR4.DE makes them #UD. */
-		if (vmcs_read(CR4_READ_SHADOW) & X86_CR4_DE) {
+		if (mv_vmx_guest_cr4() & X86_CR4_DE) {
 			mv_vmx_inject_exception(UD_VECTOR);
 			return 1;
 		}

@@ -86,7 +86,7 @@ void mv_vmx_inject_exception(u8 vector)
 /* #GP(0); real mode has no error codes, and VM entry checks that. */
 void mv_vmx_inject_gp(struct mv_vcpu *vcpu)
 {
-	if (!(vmcs_read(CR0_READ_SHADOW) & X86_CR0_PE)) {
+	if (!(mv_vmx_guest_cr0() & X86_CR0_PE)) {
 		mv_vmx_inject_exception(GP_VECTOR);
 		return;
 	}

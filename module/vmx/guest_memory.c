@@ -101,8 +101,8 @@ static int walk(struct mv_vcpu *vcpu, u64 table, u64 linear, int level,
 /* The guest-physical address of a linear address, by the guest's paging. */
 static int linear_to_gpa(struct mv_vcpu *vcpu, u64 linear, u64 *gpa)
 {
-	unsigned long cr0 = vmcs_read(CR0_READ_SHADOW);
-	unsigned long cr4 = vmcs_read(CR4_READ_SHADOW);
+	unsigned long cr0 = mv_vmx_guest_cr0();
+	unsigned long cr4 = mv_vmx_guest_cr4();
 	u64 cr3 = vmcs_read(GUEST_CR3), pdpte;
 
 	if (!(cr0 & X86_CR0_PG)) {

@@ -21,7 +21,7 @@
 /* The guest's privilege level: SS.DPL once in protected mode. */
 static unsigned int guest_cpl(void)
 {
-	if (!(vmcs_read(CR0_READ_SHADOW) & X86_CR0_PE))
+	if (!(mv_vmx_guest_cr0() & X86_CR0_PE))
 		return 0;
 	return (vmcs_read(SEGMENT_AR(MV_SS)) >> 5) & 3;
 }

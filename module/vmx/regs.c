@@ -106,10 +106,10 @@ void mv_vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
 	sregs->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	sregs->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
-	sregs->cr0 = vmcs_read(CR0_READ_SHADOW);
+	sregs->cr0 = mv_vmx_guest_cr0();
 	sregs->cr2 = vcpu->vmx.cr2;
 	sregs->cr3 = vmcs_read(GUEST_CR3);
-	sregs->cr4 = vmcs_read(CR4_READ_SHADOW);
+	sregs->cr4 = mv_vmx_guest_cr4();
 	sregs->cr8 = vcpu->vmx.cr8;
 	sregs->efer = vmcs_read(GUEST_IA32_EFER);
 	sregs->apic_base = vcpu->vmx.apic_base;

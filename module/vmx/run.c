@@ -176,6 +176,8 @@ static void inject_events(struct mv_vcpu *vcpu)
 /*
  * An exit in the middle of delivering an event (say, an EPT violation on
  * the guest's IDT) loses the event: deliver it again (SDM 28.2.4, 29.2.4).
+ * Without protected mode there is no error code to deliver, and VM entry
+ * refuses one (SDM 27.2.1.3), whatever the vectoring information says.
  */
 static void reinject_interrupted_event(void)
 {
@@ -183,6 +185,8 @@ static void reinject_interrupted_event(void)
 
 	if (!(info & VECTORING_INFO_VALID_MASK))
 		return;
+	if (!(vmcs_read(GUEST_CR0) & X86_CR0_PE))
+		info &= ~VECTORING_INFO_DELIVER_CODE_MASK;
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_RESVD_BITS_MASK);
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
@@ -220,7 +224,7 @@ static u64 mv_host_xcr0 __ro_after_init;
 /* The guest's XCR0 is live only while the guest may use XSAVE. */
 static bool guest_xcr0_differs(struct mv_vmx_vcpu *vmx)
 {
-	return (vmcs_read(CR4_READ_SHADOW) & X86_CR4_OSXSAVE) &&
+	return (mv_vmx_guest_cr4() & X86_CR4_OSXSAVE) &&
 	       vmx->xcr0 != mv_host_xcr0;
 }
 
@@ -274,8 +278,10 @@ static int enter_guest(struct mv_vcpu *vcpu)
 		vmx->exit_reason = VMX_EXIT_REASONS_FAILED_VMENTRY;
 		vmx->exit_qualification = vmcs_read(VM_INSTRUCTION_ERROR);
 	} else {
-		vmx->launched = true;
 		vmx->exit_reason = vmcs_read(VM_EXIT_REASON);
+		/* A VM entry that fails on guest state leaves it unlaunched. */
+		if (!(vmx->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vmx->launched = true;
 		vmx->exit_qualification = vmcs_read(EXIT_QUALIFICATION);
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 		reinject_interrupted_event();

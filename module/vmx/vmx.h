@@ -173,6 +173,8 @@ int mv_vmx_get_supported_cpuid(struct kvm_cpuid2 __user *user);
 int mv_vmx_handle_cr(struct mv_vcpu *vcpu);
 int mv_vmx_handle_dr(struct mv_vcpu *vcpu);
 int mv_vmx_handle_xsetbv(struct mv_vcpu *vcpu);
+unsigned long mv_vmx_guest_cr0(void);
+unsigned long mv_vmx_guest_cr4(void);
 void mv_vmx_set_cr0(unsigned long cr0);
 void mv_vmx_set_cr4(unsigned long cr4);
 void mv_vmx_set_efer(u64 efer);

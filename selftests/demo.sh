@@ -23,6 +23,12 @@ run() {
 	eval "$1"
 }
 
+# run_now 'COMMAND LINE': the same without the pause.
+run_now() {
+	echo "\$ $1"
+	eval "$1"
+}
+
 say "Load the minivisor module into this (emulated, VT-x capable) host."
 run 'insmod /lib/minivisor/minivisor.ko'
 
@@ -43,13 +49,20 @@ say "mvctl run, a small VMM, runs a real-mode guest that greets us through a UAR
 run 'mvctl run /guests/hello.bin'
 
 say "This guest waits for a line on its UART, polling the line status register:"
-say "each poll is an I/O exit to mvctl. Its line arrives in 8 seconds."
-run '(sleep 8; echo hello from the demo) | mvctl run /guests/echo.bin & sleep 3'
+say "each poll is an I/O exit to mvctl. Its input comes through a FIFO."
+mkfifo /tmp/uart-input
+run 'mvctl run /guests/echo.bin </tmp/uart-input &'
 guest=$!
+exec 3>/tmp/uart-input
 
+# While the guest spins, emulated time runs at its instruction count, so
+# these steps do not pause as run does.
 say "mvctl list shows the VM, mvctl stat what its exits cost the kernel."
-run 'mvctl list'
-run 'mvctl stat'
+run_now 'mvctl list'
+run_now 'mvctl stat'
+say "Now the guest gets its line, echoes it in upper case, and ends."
+run_now 'echo hello from the demo >&3'
+exec 3>&-
 wait "$guest"
 kill "$events"
 

@@ -8,6 +8,8 @@
 #   make demo     boot an emulated VT-x host and drive minivisor there
 #   make bench    boot an emulated VT-x host and compare minivisor's path
 #                 lengths and memory with KVM's; results in build/bench/
+#   make soak     SOAK_HOURS (default 2) of both fuzzers in fresh boots of
+#                 the emulated hosts, new seeds each; results in build/soak/
 #   make deps     install the Debian packages all of the above need
 #
 # KDIR selects the kernel to build against: the running kernel's build tree
@@ -40,7 +42,7 @@ DEBIAN_PACKAGES := \
 VM_ARGS := --module $(CURDIR)/minivisor.ko --mvctl $(CURDIR)/userspace/mvctl \
 	--out $(BUILD)/vm
 
-.PHONY: all module userspace selftests linux-source deps lint check demo bench clean
+.PHONY: all module userspace selftests linux-source deps lint check demo bench soak clean
 
 all: module userspace selftests
 
@@ -100,6 +102,15 @@ bench: deps
 	selftests/bench.sh --module $(CURDIR)/minivisor.ko \
 		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
 		--out $(BUILD)/bench
+
+# Not in CI: hours of fuzzing (selftests/soak.sh says what a round is).
+SOAK_HOURS ?= 2
+
+soak: deps
+	$(MAKE) all
+	selftests/soak.sh --module $(CURDIR)/minivisor.ko \
+		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
+		--out $(BUILD)/soak --hours $(SOAK_HOURS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

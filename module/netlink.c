@@ -68,6 +68,7 @@ static const struct nla_policy mv_policy[MINIVISOR_ATTR_MAX + 1] = {
 	[MINIVISOR_ATTR_NUM_VFS]	= { .type = NLA_REJECT },
 	[MINIVISOR_ATTR_TOTAL_VFS]	= { .type = NLA_REJECT },
 	[MINIVISOR_ATTR_PCI_PF]		= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_VM_ID]	= { .type = NLA_REJECT },
 };
 
 /* "0000:01:00.0"; domains above 0xffff have more digits. */
@@ -90,6 +91,7 @@ static const struct nla_policy mv_sriov_policy[MINIVISOR_ATTR_MAX + 1] = {
 	[MINIVISOR_ATTR_PCI_DRIVER]	= { .type = NLA_REJECT },
 	[MINIVISOR_ATTR_TOTAL_VFS]	= { .type = NLA_REJECT },
 	[MINIVISOR_ATTR_PCI_PF]		= { .type = NLA_REJECT },
+	[MINIVISOR_ATTR_PCI_VM_ID]	= { .type = NLA_REJECT },
 };
 
 static struct genl_family mv_family;
@@ -338,7 +340,9 @@ static int put_pci_function(struct sk_buff *msg, struct pci_dev *pdev,
 	      nla_put_u32(msg, MINIVISOR_ATTR_TOTAL_VFS, desc.total_vfs))) ||
 	    (desc.kind == MINIVISOR_PCI_VF &&
 	     nla_put_string(msg, MINIVISOR_ATTR_PCI_PF,
-			    pci_name(pci_physfn(pdev))))) {
+			    pci_name(pci_physfn(pdev)))) ||
+	    (desc.vm_id &&
+	     nla_put_u32(msg, MINIVISOR_ATTR_PCI_VM_ID, desc.vm_id))) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}

@@ -41,6 +41,7 @@ static void mv_vm_destroy(struct kref *kref)
 		xa_erase(&mv_vms, vm->id);
 		mv_netlink_vm_event(vm, MINIVISOR_EVENT_VM_DESTROYED);
 	}
+	mv_vm_devices_release(vm);
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
@@ -198,7 +199,7 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_ENABLE_CAP:
 		return mv_vm_enable_cap(vm, (void __user *)arg);
 	default:
-		return -ENOTTY;
+		return mv_vm_devices_ioctl(vm, ioctl, (void __user *)arg);
 	}
 }
 
@@ -233,6 +234,7 @@ int mv_vm_create(unsigned long type)
 	}
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
+	mv_vm_devices_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	vm->pid = task_tgid_nr(current);

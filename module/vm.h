@@ -11,6 +11,7 @@
 #include <linux/uidgid.h>
 
 #include "ept/ept.h"
+#include "sriov/assign.h"
 
 /* vCPU ids run from 0 to MV_MAX_VCPUS - 1 (KVM_CAP_MAX_VCPU_ID). */
 #define MV_MAX_VCPUS 16
@@ -28,6 +29,7 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* indexed by vCPU id */
 	bool holds_vmx;			/* took a VMX reference for its vCPUs */
 	struct mv_ept ept;		/* guest memory */
+	struct mv_vm_devices devices;	/* assigned PCI functions */
 };
 
 /* KVM_CREATE_VM: returns a new VM file descriptor or -errno. */

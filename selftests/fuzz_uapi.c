@@ -614,6 +614,7 @@ static void fuzz_ioctl(struct fuzz *f, struct fuzz_rand *r, struct watchdog *w)
 	struct timespec start;
 	const char *name;
 	long ret, took;
+	bool creates;
 	int err;
 
 	pthread_mutex_lock(&f->lock);
@@ -625,6 +626,7 @@ static void fuzz_ioctl(struct fuzz *f, struct fuzz_rand *r, struct watchdog *w)
 
 	nr = pick_ioctl(r, target.kind, &name);
 	arg = pick_arg(f, r, nr);
+	creates = nr == KVM_CREATE_VM || nr == KVM_CREATE_VCPU;
 	if (nr == KVM_SET_SIGNAL_MASK)
 		spare_watchdog(f, arg);
 	if (nr == KVM_RUN && target.run) {
@@ -633,6 +635,13 @@ static void fuzz_ioctl(struct fuzz *f, struct fuzz_rand *r, struct watchdog *w)
 		target.run->cr8 = fuzz_percent(r, 90) ? 0 : fuzz_below(r, 20);
 	}
 
+	/*
+	 * A call that makes a descriptor holds the lock until the table has
+	 * it, so that fuzz_closed_fd() never takes its number for a closed
+	 * one meanwhile.
+	 */
+	if (creates)
+		pthread_mutex_lock(&f->lock);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (nr == KVM_RUN)
 		watchdog_arm(w, RUN_BOUND_NS);
@@ -648,6 +657,8 @@ static void fuzz_ioctl(struct fuzz *f, struct fuzz_rand *r, struct watchdog *w)
 	atomic_fetch_add(&f->calls, 1);
 
 	if (ret < 0) {
+		if (creates)
+			pthread_mutex_unlock(&f->lock);
 		atomic_fetch_add(&f->errnos[err < 134 ? err : 0], 1);
 		if (!errno_expected(err))
 			note_bad(f, "%s (%#lx) on fd %d (kind %d), arg %#lx: errno %d (%s)",
@@ -663,14 +674,12 @@ static void fuzz_ioctl(struct fuzz *f, struct fuzz_rand *r, struct watchdog *w)
 		note_bad(f, "KVM_GET_VCPU_MMAP_SIZE gave %ld", ret);
 	/* A new VM or vCPU, from the right kind of descriptor only. */
 	if ((nr == KVM_CREATE_VM && target.kind == FD_DEV) ||
-	    (nr == KVM_CREATE_VCPU && target.kind == FD_VM)) {
-		pthread_mutex_lock(&f->lock);
+	    (nr == KVM_CREATE_VCPU && target.kind == FD_VM))
 		add_fd(f, ret, nr == KVM_CREATE_VM ? FD_VM : FD_VCPU);
+	else if (creates)
+		close(ret);	/* the number was reused by another kind */
+	if (creates)
 		pthread_mutex_unlock(&f->lock);
-	} else if (nr == KVM_CREATE_VM || nr == KVM_CREATE_VCPU) {
-		/* The number was reused by another kind of descriptor. */
-		close(ret);
-	}
 }
 
 /* Open the device, or make a VM or a vCPU, on purpose. */

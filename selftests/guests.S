@@ -193,22 +193,27 @@ END(guest_sse)
 /*
  * The MMIO guests (suite "mmio") and the compare guests (suite "compare").
  *
- * Each instruction of an MMIO guest that accesses MMIO is written with
- * mmio_insn, which also records where the instruction starts and ends
- * (two 16-bit offsets from the guest's start, struct guest_insn) in the
- * guest's table NAME_insns, in the order of the guest's exits: a test can
- * then say where RIP is at each exit, whatever the encoding's length.
+ * An MMIO guest starts with mmio_guest, and each of its instructions that
+ * accesses MMIO is written with mmio_insn, which also records where the
+ * instruction starts and ends (two 16-bit offsets from the guest's start,
+ * struct guest_insn) in the guest's table NAME_insns, in the order of the
+ * guest's exits: a test can then say where RIP is at each exit, whatever
+ * the encoding's length.
  */
-.macro mmio_insn guest:req, insn:vararg
+.macro mmio_insn insn:vararg
 .Lmmio_start\@:
 	\insn
 .Lmmio_end\@:
 	.pushsection .rodata.guests.insns, "a"
-	.short	.Lmmio_start\@ - \guest, .Lmmio_end\@ - \guest
+	.short	.Lmmio_start\@ - .Lmmio_guest, .Lmmio_end\@ - .Lmmio_guest
 	.popsection
 .endm
 
-/* The start of guest's table of instructions: before the guest itself. */
+/*
+ * The start of guest's table of instructions: before the guest itself.
+ * .Lmmio_guest, the start mmio_insn counts from, is the guest's until the
+ * next mmio_guest.
+ */
 .macro mmio_guest guest:req
 	.pushsection .rodata.guests.insns, "a"
 	.balign	2
@@ -217,6 +222,7 @@ END(guest_sse)
 	.popsection
 	.globl	\guest
 \guest:
+	.set	.Lmmio_guest, \guest
 .endm
 
 	.section .rodata.guests, "a"
@@ -225,86 +231,86 @@ END(guest_sse)
 mmio_guest guest_mmio_write_regs
 	mov	$MMIO_ADDR, %edi
 	movabs	$MMIO_VALUE, %rax
-	mmio_insn guest_mmio_write_regs, mov %al, (%rdi)
-	mmio_insn guest_mmio_write_regs, mov %ax, 0x10(%rdi)
-	mmio_insn guest_mmio_write_regs, mov %eax, 0x20(%rdi)
-	mmio_insn guest_mmio_write_regs, mov %rax, 0x30(%rdi)
-	mmio_insn guest_mmio_write_regs, mov %ah, 0x40(%rdi)
+	mmio_insn mov %al, (%rdi)
+	mmio_insn mov %ax, 0x10(%rdi)
+	mmio_insn mov %eax, 0x20(%rdi)
+	mmio_insn mov %rax, 0x30(%rdi)
+	mmio_insn mov %ah, 0x40(%rdi)
 	hlt
 END(guest_mmio_write_regs)
 
 mmio_guest guest_mmio_write_imms
 	mov	$MMIO_ADDR, %edi
-	mmio_insn guest_mmio_write_imms, movb $MMIO_IMM8, (%rdi)
-	mmio_insn guest_mmio_write_imms, movw $MMIO_IMM16, 0x10(%rdi)
-	mmio_insn guest_mmio_write_imms, movl $MMIO_IMM32, 0x20(%rdi)
-	mmio_insn guest_mmio_write_imms, movq $MMIO_IMM32_NEGATIVE, 0x30(%rdi)
+	mmio_insn movb $MMIO_IMM8, (%rdi)
+	mmio_insn movw $MMIO_IMM16, 0x10(%rdi)
+	mmio_insn movl $MMIO_IMM32, 0x20(%rdi)
+	mmio_insn movq $MMIO_IMM32_NEGATIVE, 0x30(%rdi)
 	hlt
 END(guest_mmio_write_imms)
 
 mmio_guest guest_mmio_moffs
 	movabs	$MMIO_VALUE, %rax
-	mmio_insn guest_mmio_moffs, movabs %al, MMIO_ADDR
-	mmio_insn guest_mmio_moffs, movabs %ax, MMIO_ADDR + 0x10
-	mmio_insn guest_mmio_moffs, movabs %eax, MMIO_ADDR + 0x20
-	mmio_insn guest_mmio_moffs, movabs %rax, MMIO_ADDR + 0x30
-	mmio_insn guest_mmio_moffs, addr32 mov %eax, MMIO_ADDR + 0x40
-	mmio_insn guest_mmio_moffs, movabs MMIO_ADDR + 0x50, %al
-	mmio_insn guest_mmio_moffs, movabs MMIO_ADDR + 0x60, %rax
+	mmio_insn movabs %al, MMIO_ADDR
+	mmio_insn movabs %ax, MMIO_ADDR + 0x10
+	mmio_insn movabs %eax, MMIO_ADDR + 0x20
+	mmio_insn movabs %rax, MMIO_ADDR + 0x30
+	mmio_insn addr32 mov %eax, MMIO_ADDR + 0x40
+	mmio_insn movabs MMIO_ADDR + 0x50, %al
+	mmio_insn movabs MMIO_ADDR + 0x60, %rax
 	hlt
 END(guest_mmio_moffs)
 
 mmio_guest guest_mmio_read_sizes
 	mov	$MMIO_ADDR, %edi
-	mmio_insn guest_mmio_read_sizes, mov (%rdi), %al
-	mmio_insn guest_mmio_read_sizes, mov 0x10(%rdi), %cx
-	mmio_insn guest_mmio_read_sizes, mov 0x20(%rdi), %edx
-	mmio_insn guest_mmio_read_sizes, mov 0x30(%rdi), %rbx
+	mmio_insn mov (%rdi), %al
+	mmio_insn mov 0x10(%rdi), %cx
+	mmio_insn mov 0x20(%rdi), %edx
+	mmio_insn mov 0x30(%rdi), %rbx
 	hlt
 END(guest_mmio_read_sizes)
 
 mmio_guest guest_mmio_high_bytes
 	mov	$MMIO_ADDR, %edi
-	mmio_insn guest_mmio_high_bytes, mov (%rdi), %ah
-	mmio_insn guest_mmio_high_bytes, mov 0x10(%rdi), %ch
-	mmio_insn guest_mmio_high_bytes, mov 0x20(%rdi), %dh
-	mmio_insn guest_mmio_high_bytes, mov 0x30(%rdi), %bh
-	mmio_insn guest_mmio_high_bytes, mov %dh, 0x40(%rdi)
+	mmio_insn mov (%rdi), %ah
+	mmio_insn mov 0x10(%rdi), %ch
+	mmio_insn mov 0x20(%rdi), %dh
+	mmio_insn mov 0x30(%rdi), %bh
+	mmio_insn mov %dh, 0x40(%rdi)
 	hlt
 END(guest_mmio_high_bytes)
 
 mmio_guest guest_mmio_movzx
 	mov	$MMIO_ADDR, %edi
-	mmio_insn guest_mmio_movzx, movzbl (%rdi), %eax
-	mmio_insn guest_mmio_movzx, movzwl 0x10(%rdi), %ecx
-	mmio_insn guest_mmio_movzx, movzbw 0x20(%rdi), %dx
-	mmio_insn guest_mmio_movzx, movzwq 0x30(%rdi), %rbx
+	mmio_insn movzbl (%rdi), %eax
+	mmio_insn movzwl 0x10(%rdi), %ecx
+	mmio_insn movzbw 0x20(%rdi), %dx
+	mmio_insn movzwq 0x30(%rdi), %rbx
 	hlt
 END(guest_mmio_movzx)
 
 mmio_guest guest_mmio_movsx
 	mov	$MMIO_ADDR, %edi
-	mmio_insn guest_mmio_movsx, movsbl (%rdi), %eax
-	mmio_insn guest_mmio_movsx, movswl 0x10(%rdi), %ecx
-	mmio_insn guest_mmio_movsx, movsbw 0x20(%rdi), %dx
-	mmio_insn guest_mmio_movsx, movsbq 0x30(%rdi), %rbx
-	mmio_insn guest_mmio_movsx, movswq 0x40(%rdi), %rbp
+	mmio_insn movsbl (%rdi), %eax
+	mmio_insn movswl 0x10(%rdi), %ecx
+	mmio_insn movsbw 0x20(%rdi), %dx
+	mmio_insn movsbq 0x30(%rdi), %rbx
+	mmio_insn movswq 0x40(%rdi), %rbp
 	hlt
 END(guest_mmio_movsx)
 
 mmio_guest guest_mmio_rex
 	mov	$MMIO_ADDR, %edi
-	mmio_insn guest_mmio_rex, mov %r8b, (%rdi)
-	mmio_insn guest_mmio_rex, mov %r9w, 0x10(%rdi)
-	mmio_insn guest_mmio_rex, mov %r10d, 0x20(%rdi)
-	mmio_insn guest_mmio_rex, mov %r11, 0x30(%rdi)
-	mmio_insn guest_mmio_rex, mov %sil, 0x40(%rdi)
-	mmio_insn guest_mmio_rex, mov 0x50(%rdi), %r12b
-	mmio_insn guest_mmio_rex, mov 0x60(%rdi), %r13w
-	mmio_insn guest_mmio_rex, mov 0x70(%rdi), %r14d
-	mmio_insn guest_mmio_rex, mov 0x80(%rdi), %r15
-	mmio_insn guest_mmio_rex, mov 0x90(%rdi), %bpl
-	mmio_insn guest_mmio_rex, movsbq 0xa0(%rdi), %r8
+	mmio_insn mov %r8b, (%rdi)
+	mmio_insn mov %r9w, 0x10(%rdi)
+	mmio_insn mov %r10d, 0x20(%rdi)
+	mmio_insn mov %r11, 0x30(%rdi)
+	mmio_insn mov %sil, 0x40(%rdi)
+	mmio_insn mov 0x50(%rdi), %r12b
+	mmio_insn mov 0x60(%rdi), %r13w
+	mmio_insn mov 0x70(%rdi), %r14d
+	mmio_insn mov 0x80(%rdi), %r15
+	mmio_insn mov 0x90(%rdi), %bpl
+	mmio_insn movsbq 0xa0(%rdi), %r8
 	hlt
 END(guest_mmio_rex)
 
@@ -313,15 +319,15 @@ mmio_guest guest_mmio_addressing
 	mov	%rdi, %r12
 	mov	%rdi, %r13
 	mov	$2, %ecx
-	mmio_insn guest_mmio_addressing, mov %eax, (%r12)
-	mmio_insn guest_mmio_addressing, mov %eax, 0x10(%r13)
-	mmio_insn guest_mmio_addressing, mov %eax, 0x1000(%rdi)
-	mmio_insn guest_mmio_addressing, mov %eax, 0x20(%rdi,%rcx,4)
-	mmio_insn guest_mmio_addressing, mov %eax, 0x40(,%rdi,1)
-	mmio_insn guest_mmio_addressing, mov %eax, 0x50(%edi)
-	mmio_insn guest_mmio_addressing, mov %eax, %fs:0x60(%rdi)
-	mmio_insn guest_mmio_addressing, mov %eax, %es:0x70(%rdi)
-	mmio_insn guest_mmio_addressing, mov %eax, 0x2000(%r12,%rcx,8)
+	mmio_insn mov %eax, (%r12)
+	mmio_insn mov %eax, 0x10(%r13)
+	mmio_insn mov %eax, 0x1000(%rdi)
+	mmio_insn mov %eax, 0x20(%rdi,%rcx,4)
+	mmio_insn mov %eax, 0x40(,%rdi,1)
+	mmio_insn mov %eax, 0x50(%edi)
+	mmio_insn mov %eax, %fs:0x60(%rdi)
+	mmio_insn mov %eax, %es:0x70(%rdi)
+	mmio_insn mov %eax, 0x2000(%r12,%rcx,8)
 	hlt
 END(guest_mmio_addressing)
 
@@ -329,11 +335,11 @@ mmio_guest guest_mmio_prefixes
 	mov	$MMIO_ADDR, %edi
 	movabs	$MMIO_VALUE, %rax
 	/* mov %rax, 0x10(%rdi) with an operand-size prefix REX.W overrides */
-	mmio_insn guest_mmio_prefixes, .byte 0x66, 0x48, 0x89, 0x47, 0x10
+	mmio_insn .byte 0x66, 0x48, 0x89, 0x47, 0x10
 	/* mov %ax, 0x20(%rdi) with its operand-size prefix twice */
-	mmio_insn guest_mmio_prefixes, .byte 0x66, 0x66, 0x89, 0x47, 0x20
+	mmio_insn .byte 0x66, 0x66, 0x89, 0x47, 0x20
 	/* mov %eax, %ds:0x30(%rdi) with an extra CS override before it */
-	mmio_insn guest_mmio_prefixes, .byte 0x2e, 0x3e, 0x89, 0x47, 0x30
+	mmio_insn .byte 0x2e, 0x3e, 0x89, 0x47, 0x30
 	hlt
 END(guest_mmio_prefixes)
 
@@ -341,10 +347,10 @@ mmio_guest guest_mmio_stos
 	mov	$MMIO_ADDR, %edi
 	movabs	$MMIO_VALUE, %rax
 	cld
-	mmio_insn guest_mmio_stos, stosb
-	mmio_insn guest_mmio_stos, stosw
-	mmio_insn guest_mmio_stos, stosl
-	mmio_insn guest_mmio_stos, stosq
+	mmio_insn stosb
+	mmio_insn stosw
+	mmio_insn stosl
+	mmio_insn stosq
 	hlt
 END(guest_mmio_stos)
 
@@ -353,7 +359,7 @@ mmio_guest guest_mmio_rep_stosb
 	mov	$MMIO_REP_COUNT, %ecx
 	movabs	$MMIO_VALUE, %rax
 	cld
-	mmio_insn guest_mmio_rep_stosb, rep stosb
+	mmio_insn rep stosb
 	hlt
 END(guest_mmio_rep_stosb)
 
@@ -362,7 +368,7 @@ mmio_guest guest_mmio_rep_stosw
 	mov	$MMIO_REP_COUNT, %ecx
 	movabs	$MMIO_VALUE, %rax
 	cld
-	mmio_insn guest_mmio_rep_stosw, rep stosw
+	mmio_insn rep stosw
 	hlt
 END(guest_mmio_rep_stosw)
 
@@ -370,8 +376,8 @@ END(guest_mmio_rep_stosw)
 mmio_guest guest_mmio_straddle
 	mov	$MMIO_ADDR, %edi
 	.fill	MMIO_STRADDLE_OFFSET - (. - guest_mmio_straddle), 1, 0x90
-	mmio_insn guest_mmio_straddle, mov 0x1238(%rdi), %rbx
-	mmio_insn guest_mmio_straddle, mov %rbx, 0x10(%rdi)
+	mmio_insn mov 0x1238(%rdi), %rbx
+	mmio_insn mov %rbx, 0x10(%rdi)
 	hlt
 END(guest_mmio_straddle)
 
@@ -379,8 +385,8 @@ END(guest_mmio_straddle)
 mmio_guest guest_mmio_marker
 	mov	$MMIO_ADDR, %edi
 	mov	$MMIO_MARKER, %eax
-1:	mmio_insn guest_mmio_marker, mov %eax, (%rdi)
-	mmio_insn guest_mmio_marker, mov 4(%rdi), %ebx
+1:	mmio_insn mov %eax, (%rdi)
+	mmio_insn mov 4(%rdi), %ebx
 	hlt
 	inc	%eax
 	jmp	1b
@@ -396,15 +402,15 @@ mmio_guest guest_mmio_real
 	mov	$MMIO_VALUE & 0xffffffff, %eax
 	mov	$IN_SENTINEL, %ebx
 	mov	$IN_SENTINEL, %ecx
-	mmio_insn guest_mmio_real, movw $MMIO_IMM16, %es:(%di)
-	mmio_insn guest_mmio_real, movl $MMIO_IMM32, %es:4
-	mmio_insn guest_mmio_real, mov %al, %es:0x10
-	mmio_insn guest_mmio_real, mov %ax, %es:(%esi)
-	mmio_insn guest_mmio_real, mov %es:0x30, %bx
-	mmio_insn guest_mmio_real, mov %es:0x40, %ch
-	mmio_insn guest_mmio_real, movzbl %es:0x50, %edx
-	mmio_insn guest_mmio_real, movsbw %es:0x60, %bp
-	mmio_insn guest_mmio_real, stosw
+	mmio_insn movw $MMIO_IMM16, %es:(%di)
+	mmio_insn movl $MMIO_IMM32, %es:4
+	mmio_insn mov %al, %es:0x10
+	mmio_insn mov %ax, %es:(%esi)
+	mmio_insn mov %es:0x30, %bx
+	mmio_insn mov %es:0x40, %ch
+	mmio_insn movzbl %es:0x50, %edx
+	mmio_insn movsbw %es:0x60, %bp
+	mmio_insn stosw
 	hlt
 END(guest_mmio_real)
 
@@ -416,7 +422,7 @@ mmio_guest guest_mmio_real_rep_stosb
 	mov	$MMIO_REP_COUNT, %cx
 	mov	$MMIO_IMM8, %al
 	cld
-	mmio_insn guest_mmio_real_rep_stosb, rep stosb
+	mmio_insn rep stosb
 	hlt
 END(guest_mmio_real_rep_stosb)
 

@@ -46,6 +46,8 @@ fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# mktemp makes it 0700: the guest's / must let tests that drop root in.
+chmod 755 "$root"
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,guests} \
 	"$root"/lib/{minivisor,kvm,nvme}

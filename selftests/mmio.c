@@ -225,6 +225,13 @@ static int load_long_mode(struct vmm *vmm, const unsigned char *start,
 	return vmm_set_regs(vmm, &regs);
 }
 
+/* The whole run of a 64-bit MMIO guest: load it, then RUN_ACCESSES(). */
+#define RUN_LONG_MODE(vmm, guest, accesses)				\
+	do {								\
+		ASSERT_EQ(0, load_long_mode(vmm, guest, guest##_end));	\
+		RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest, accesses);	\
+	} while (0)
+
 /*
  * Give a real-mode guest memory up to MMIO_REAL_MEM_SIZE only (KVM
  * changes a slot's size only by deleting and re-creating it), so that
@@ -258,11 +265,8 @@ TEST_F(mmio, writes_of_al_ax_eax_rax_and_ah_exit_with_their_length_and_data)
 		WRITE(MMIO_ADDR + 0x30, 8, MMIO_VALUE),
 		WRITE(MMIO_ADDR + 0x40, 1, MMIO_VALUE >> 8 & MASK(1)),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_write_regs,
-				    guest_mmio_write_regs_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_write_regs, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_write_regs, accesses);
 }
 
 /* MOV r/m64, imm32 sign-extends its immediate to 64 bits. */
@@ -274,11 +278,8 @@ TEST_F(mmio, writes_of_immediates_exit_with_the_immediate_as_data)
 		WRITE(MMIO_ADDR + 0x20, 4, MMIO_IMM32),
 		WRITE(MMIO_ADDR + 0x30, 8, (uint64_t)(int64_t)MMIO_IMM32_NEGATIVE),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_write_imms,
-				    guest_mmio_write_imms_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_write_imms, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_write_imms, accesses);
 }
 
 /* In 64-bit mode moffs is 8 bytes long, 4 with an address-size prefix. */
@@ -295,11 +296,8 @@ TEST_F(mmio, moves_of_the_accumulator_to_and_from_moffs_exit_as_mmio)
 		READ(MMIO_ADDR + 0x60, 8, 0x8192a3b4c5d6e7f8, RAX,
 		     0x8192a3b4c5d6e7f8),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_moffs,
-				    guest_mmio_moffs_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_moffs, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_moffs, accesses);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -340,11 +338,8 @@ TEST_F(mmio, reads_of_8_and_16_bits_merge_and_of_32_bits_zero_extend)
 		READ(MMIO_ADDR + 0x30, 8, 0x8192a3b4c5d6e7f8, RBX,
 		     0x8192a3b4c5d6e7f8),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_read_sizes,
-				    guest_mmio_read_sizes_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_read_sizes, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_read_sizes, accesses);
 }
 
 TEST_F(mmio, reads_into_ah_ch_dh_bh_replace_bits_8_to_15)
@@ -359,11 +354,8 @@ TEST_F(mmio, reads_into_ah_ch_dh_bh_replace_bits_8_to_15)
 		     MERGE(PATTERN(RBX), 0xcf, 1, 8)),
 		WRITE(MMIO_ADDR + 0x40, 1, 0xbe),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_high_bytes,
-				    guest_mmio_high_bytes_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_high_bytes, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_high_bytes, accesses);
 }
 
 /* A 16-bit destination keeps its upper bits; a 32-bit one clears them. */
@@ -376,11 +368,8 @@ TEST_F(mmio, movzx_zero_extends_into_its_register)
 		     MERGE(PATTERN(RDX), 0x00be, 2, 0)),
 		READ(MMIO_ADDR + 0x30, 2, 0xc7d8, RBX, 0xc7d8),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_movzx,
-				    guest_mmio_movzx_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_movzx, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_movzx, accesses);
 }
 
 TEST_F(mmio, movsx_sign_extends_into_its_register)
@@ -393,11 +382,8 @@ TEST_F(mmio, movsx_sign_extends_into_its_register)
 		READ(MMIO_ADDR + 0x30, 1, 0xcf, RBX, 0xffffffffffffffcf),
 		READ(MMIO_ADDR + 0x40, 2, 0x7abc, RBP, 0x7abc),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_movsx,
-				    guest_mmio_movsx_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_movsx, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_movsx, accesses);
 }
 
 /*
@@ -423,10 +409,8 @@ TEST_F(mmio, rex_prefixed_accesses_use_r8_to_r15_and_sil_bpl)
 		     MERGE(PATTERN(RBP), 0xad, 1, 0)),
 		READ(MMIO_ADDR + 0xa0, 1, 0xbe, R8, 0xffffffffffffffbe),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_rex, guest_mmio_rex_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_rex, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_rex, accesses);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -450,11 +434,8 @@ TEST_F(mmio, every_modrm_and_sib_form_steps_rip_over_the_whole_instruction)
 		WRITE(MMIO_ADDR + 0x70, 4, eax),
 		WRITE(MMIO_ADDR + 0x2010, 4, eax),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_addressing,
-				    guest_mmio_addressing_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_addressing, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_addressing, accesses);
 }
 
 /*
@@ -468,11 +449,8 @@ TEST_F(mmio, redundant_prefixes_change_nothing)
 		WRITE(MMIO_ADDR + 0x20, 2, MMIO_VALUE & MASK(2)),
 		WRITE(MMIO_ADDR + 0x30, 4, MMIO_VALUE & MASK(4)),
 	};
-	struct vmm *vmm = &self->vmm;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_prefixes,
-				    guest_mmio_prefixes_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_prefixes, accesses);
+	RUN_LONG_MODE(&self->vmm, guest_mmio_prefixes, accesses);
 }
 
 /*
@@ -510,9 +488,7 @@ TEST_F(mmio, stos_writes_rax_at_rdi_and_steps_rdi)
 	struct vmm *vmm = &self->vmm;
 	struct kvm_regs regs;
 
-	ASSERT_EQ(0, load_long_mode(vmm, guest_mmio_stos,
-				    guest_mmio_stos_end));
-	RUN_ACCESSES(vmm, VMM_CODE_ADDR, guest_mmio_stos, accesses);
+	RUN_LONG_MODE(vmm, guest_mmio_stos, accesses);
 	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
 	EXPECT_EQ(MMIO_ADDR + 15, regs.rdi);
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The selftests' view of the emulated host: the module as a file to load
- * with finit_module(2), and the kernel log as read by dmesg.
+ * with finit_module(2), the kernel log as read by dmesg, and the PCI
+ * functions as sysfs shows them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,11 +17,17 @@
 #include <sys/syscall.h>
 
 #include <linux/kvm.h>
+#include <linux/minivisor.h>
 
 #include "mv_test.h"
 
 #define SYSLOG_ACTION_READ_ALL 3
 #define SYSLOG_ACTION_SIZE_BUFFER 10
+
+#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define NVME_MODULES	"/lib/nvme"
+/* Every WARN and BUG starts with this line. */
+#define WARN_MARKER	"------------[ cut here ]------------"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -149,4 +157,153 @@ int mv_kernel_log_last(const char *needle, char *line, size_t size)
 	}
 	free(log);
 	return matches;
+}
+
+int mv_kernel_warnings(void)
+{
+	char line[128];
+
+	return mv_kernel_log_last(WARN_MARKER, line, sizeof(line));
+}
+
+int mv_nvme_load(void)
+{
+	FILE *order = fopen(NVME_MODULES "/order", "r");
+	char name[NAME_MAX + 1], path[PATH_MAX];
+	int ret = 0;
+
+	if (!order)
+		return -errno;
+	while (!ret && fgets(name, sizeof(name), order)) {
+		name[strcspn(name, "\n")] = '\0';
+		snprintf(path, sizeof(path), NVME_MODULES "/%s", name);
+		ret = mv_module_insert(path);
+		if (ret == -EEXIST)
+			ret = 0;
+	}
+	fclose(order);
+	return ret;
+}
+
+int mv_read_line(const char *path, char *buf, size_t size)
+{
+	FILE *file = fopen(path, "r");
+	int ret = 0;
+
+	if (!file)
+		return -errno;
+	if (!fgets(buf, size, file))
+		ret = -EIO;
+	fclose(file);
+	buf[strcspn(buf, "\n")] = '\0';
+	return ret;
+}
+
+int mv_write_file(const char *path, const char *value)
+{
+	FILE *file = fopen(path, "w");
+	int ret = 0;
+
+	if (!file)
+		return -errno;
+	if (fputs(value, file) < 0 || fflush(file))
+		ret = -errno;
+	if (fclose(file) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+int mv_pci_read_attr(const char *address, const char *name, char *buf,
+		     size_t size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", address, name);
+	return mv_read_line(path, buf, size);
+}
+
+int mv_pci_write_attr(const char *address, const char *name,
+		      const char *value)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", address, name);
+	return mv_write_file(path, value);
+}
+
+long mv_pci_numeric_attr(const char *address, const char *name)
+{
+	char buf[32];
+
+	return mv_pci_read_attr(address, name, buf, sizeof(buf)) ? -1 :
+	       strtol(buf, NULL, 0);
+}
+
+void mv_pci_link_target(const char *address, const char *name, char *buf,
+			size_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", address, name);
+	len = readlink(path, target, sizeof(target) - 1);
+	buf[0] = '\0';
+	if (len <= 0)
+		return;
+	target[len] = '\0';
+	snprintf(buf, size, "%s", strrchr(target, '/') + 1);
+}
+
+/* The first function for which match() holds, or "". */
+static void find_first(bool (*match)(const char *address, long vendor,
+				     long device),
+		       long vendor, long device, char *address, size_t size)
+{
+	DIR *dir = opendir(PCI_DEVICES);
+	struct dirent *entry;
+
+	address[0] = '\0';
+	while (dir && (entry = readdir(dir))) {
+		if (entry->d_name[0] != '.' &&
+		    match(entry->d_name, vendor, device)) {
+			snprintf(address, size, "%s", entry->d_name);
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static bool has_two_vfs(const char *address, long vendor, long device)
+{
+	(void)vendor;
+	(void)device;
+	return mv_pci_numeric_attr(address, "sriov_totalvfs") >= 2;
+}
+
+static bool has_ids(const char *address, long vendor, long device)
+{
+	return mv_pci_numeric_attr(address, "vendor") == vendor &&
+	       mv_pci_numeric_attr(address, "device") == device;
+}
+
+void mv_pci_find_pf(char *address, size_t size)
+{
+	find_first(has_two_vfs, 0, 0, address, size);
+}
+
+void mv_pci_find_function(long vendor, long device, char *address,
+			  size_t size)
+{
+	find_first(has_ids, vendor, device, address, size);
+}
+
+uint32_t mv_pci_address(const char *text)
+{
+	unsigned int segment, bus, device, function;
+
+	if (sscanf(text, "%x:%x:%x.%x", &segment, &bus, &device,
+		   &function) != 4)
+		return 0;
+	return minivisor_pci_address(segment, bus, device, function);
 }

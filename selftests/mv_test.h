@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What every minivisor selftest needs from the emulated host: loading and
- * unloading the module, and reading the kernel log.
+ * unloading the module, reading the kernel log, small files, and the PCI
+ * functions the kernel shows in sysfs.
  *
  * The runner's /init tells the tests about their host in the environment:
  * MV_MODULE is the path of minivisor.ko, MV_EXPECT_VTX is 1 where the host
@@ -13,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* finit_module() of the module file at path; returns 0 or -errno. */
 int mv_module_insert(const char *path);
@@ -57,5 +59,51 @@ bool mv_host_has_vtx(void);
  * lines of the log hold needle, or -errno.
  */
 int mv_kernel_log_last(const char *needle, char *line, size_t size);
+
+/* How many WARNs and BUGs the kernel log holds, or -errno. */
+int mv_kernel_warnings(void);
+
+/*
+ * finit_module() each module that /lib/nvme/order names (Debian's nvme.ko
+ * and what it needs, copied by initramfs.sh), in its order; one already
+ * loaded is fine. 0, or -errno (-ENOENT: no such list).
+ */
+int mv_nvme_load(void);
+
+/* The first line of the file at path, newline cut; 0 or -errno. */
+int mv_read_line(const char *path, char *buf, size_t size);
+
+/* Write value to the file at path, as one write; 0 or -errno. */
+int mv_write_file(const char *path, const char *value);
+
+/*
+ * PCI functions, named by their address in sysfs ("0000:01:00.1"), and
+ * their files in /sys/bus/pci/devices/ADDRESS/.
+ */
+
+/* The first line of the function's file name, newline cut; 0 or -errno. */
+int mv_pci_read_attr(const char *address, const char *name, char *buf,
+		     size_t size);
+
+/* Write value to the function's file name; 0 or -errno. */
+int mv_pci_write_attr(const char *address, const char *name,
+		      const char *value);
+
+/* The number in the function's file name, decimal or 0x hex; -1 if none. */
+long mv_pci_numeric_attr(const char *address, const char *name);
+
+/* The last path component of the function's link name; "" if none. */
+void mv_pci_link_target(const char *address, const char *name, char *buf,
+			size_t size);
+
+/* The first function with a TotalVFs of at least two, or "". */
+void mv_pci_find_pf(char *address, size_t size);
+
+/* The first function with these vendor and device ids, or "". */
+void mv_pci_find_function(long vendor, long device, char *address,
+			  size_t size);
+
+/* minivisor_pci_address() of "0000:01:00.1"; 0 if it does not parse. */
+uint32_t mv_pci_address(const char *text);
 
 #endif /* MV_TEST_H */

@@ -12,6 +12,9 @@
  *    port, unhandled ports and MMIO reported once per address.
  *  - Ending a run: every vCPU halted, the exit port, a triple fault,
  *    Ctrl-C (SIGINT to mvctl), --timeout; the summary on stderr.
+ *  - Assigning a PCI function (--assign, root only): Bochs' e1000, claimed
+ *    with mvctl sriov claim, found by the guest on mvctl's PCI bus and
+ *    driven through its BAR without MMIO exits; the refusals explained.
  *  - Bad input: a one-line message and a non-zero status, never a crash.
  *
  * After each run on minivisor the module must unload: mvctl left no VM.
@@ -466,6 +469,128 @@ TEST_F(mvctl, timeout_stops_a_runaway_guest)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Assigned PCI functions: the Bochs host's e1000, on minivisor */
+
+#define UNSAFE_NOIOMMU	"/sys/module/minivisor/parameters/allow_unsafe_noiommu"
+/* Intel 82540EM */
+#define E1000_VENDOR	0x8086
+#define E1000_DEVICE	0x100e
+
+FIXTURE(assign) {
+	char e1000[32];		/* its host address, 0000:00:02.0 */
+	bool claimed;
+};
+
+FIXTURE_SETUP(assign)
+{
+	ASSERT_EQ(0, mv_module_load());
+	mv_pci_find_function(E1000_VENDOR, E1000_DEVICE, self->e1000,
+			     sizeof(self->e1000));
+	ASSERT_NE(0, self->e1000[0])
+		TH_LOG("no e1000 on the host's PCI bus (boot-bochs.sh adds one)");
+}
+
+FIXTURE_TEARDOWN(assign)
+{
+	struct mvctl_result res;
+
+	if (self->claimed) {
+		EXPECT_EQ(0, mvctl(&res, NULL, (const char *const[]){
+			"sriov", "release", self->e1000, NULL }));
+		EXPECT_EQ(0, res.status) TH_LOG("stderr: %s", res.err);
+	}
+	/* Closing the VM gave the function back: the module unloads. */
+	EXPECT_EQ(0, mv_module_unload());
+}
+
+/* Claim the e1000 for minivisor with mvctl, as a user would. */
+#define CLAIM_E1000(self) do {						\
+	struct mvctl_result claim;					\
+									\
+	MVCTL(&claim, NULL, "sriov", "claim", (self)->e1000);		\
+	ASSERT_EQ(0, claim.status) TH_LOG("stderr: %s", claim.err);	\
+	(self)->claimed = true;						\
+} while (0)
+
+/* Bochs has no IOMMU: assigning needs the module's unsafe permission. */
+#define ALLOW_UNSAFE_NOIOMMU() ASSERT_EQ(0, mv_write_file(UNSAFE_NOIOMMU, "Y"))
+
+TEST_F(assign, guest_finds_the_e1000_and_drives_its_registers_without_exits)
+{
+	struct mvctl_result res;
+
+	ALLOW_UNSAFE_NOIOMMU();
+	CLAIM_E1000(self);
+	MVCTL(&res, NULL, "run", "--assign", self->e1000, guest("pci.elf"));
+	ASSERT_EQ(0, res.status)
+		TH_LOG("stdout: %s\nstderr: %s", res.out, res.err);
+	/*
+	 * The only function on the guest's bus, at device 1 whatever its
+	 * host address, its BAR0 where mvctl put it: the window's start.
+	 */
+	EXPECT_EQ(1, count_lines(res.out, " BAR0 "));
+	EXPECT_EQ(1, count_lines(res.out, "00:01.0 8086:100e BAR0 0xc0000000"))
+		TH_LOG("stdout: %s", res.out);
+	/* STATUS came from the device: a missing one reads all ones. */
+	EXPECT_EQ(1, count_lines(res.out, "STATUS 0x"));
+	EXPECT_EQ(0, count_lines(res.out, "STATUS 0xffffffff"));
+	EXPECT_EQ(1, count_lines(res.out, "RAL0 0x12345678"));
+	EXPECT_EQ(1, count_lines(res.err, "wrote 0 to the exit port"));
+	EXPECT_EQ(1, count_lines(res.err, "BAR0 at 0xc0000000 (128 KiB)"))
+		TH_LOG("stderr: %s", res.err);
+	/* The BAR is in the EPT: its loads and stores took no exit. */
+	EXPECT_EQ(-1, exit_count(res.err, "MMIO"))
+		TH_LOG("stderr: %s", res.err);
+	EXPECT_EQ(0, count_lines(res.err, "unhandled"));
+}
+
+TEST_F(assign, bar_goes_where_assign_says)
+{
+	struct mvctl_result res;
+	char assign[64];
+
+	ALLOW_UNSAFE_NOIOMMU();
+	CLAIM_E1000(self);
+	snprintf(assign, sizeof(assign), "%s,bar0=0xd0020000", self->e1000);
+	MVCTL(&res, NULL, "run", "--assign", assign, guest("pci.elf"));
+	ASSERT_EQ(0, res.status)
+		TH_LOG("stdout: %s\nstderr: %s", res.out, res.err);
+	EXPECT_EQ(1, count_lines(res.out, "00:01.0 8086:100e BAR0 0xd0020000"))
+		TH_LOG("stdout: %s", res.out);
+	EXPECT_EQ(1, count_lines(res.out, "RAL0 0x12345678"));
+	EXPECT_EQ(-1, exit_count(res.err, "MMIO"));
+}
+
+TEST_F(assign, unclaimed_function_is_refused_with_a_hint)
+{
+	struct mvctl_result res;
+
+	ALLOW_UNSAFE_NOIOMMU();
+	MVCTL(&res, NULL, "run", "--assign", self->e1000, guest("pci.elf"));
+	ASSERT_EQ(1, res.status) TH_LOG("stderr: %s", res.err);
+	ASSERT_STREQ("", res.out);
+	EXPECT_EQ(1, count_lines(res.err, "not claimed by minivisor"))
+		TH_LOG("stderr: %s", res.err);
+	EXPECT_EQ(1, count_lines(res.err, "mvctl sriov claim"));
+}
+
+TEST_F(assign, no_iommu_is_refused_unless_allowed)
+{
+	struct mvctl_result res;
+	char value[8];
+
+	ASSERT_EQ(0, mv_read_line(UNSAFE_NOIOMMU, value, sizeof(value)));
+	ASSERT_STREQ("N", value);
+	CLAIM_E1000(self);
+	MVCTL(&res, NULL, "run", "--assign", self->e1000, guest("pci.elf"));
+	ASSERT_EQ(1, res.status) TH_LOG("stderr: %s", res.err);
+	ASSERT_STREQ("", res.out);
+	EXPECT_EQ(1, count_lines(res.err, "allow_unsafe_noiommu"))
+		TH_LOG("stderr: %s", res.err);
+	EXPECT_EQ(1, count_lines(res.err, "(Operation not supported)"));
+}
+
+/* ---------------------------------------------------------------------- */
 /* Bad input: checked before any device is opened */
 
 /* One line on stderr, nothing on stdout, status status, no crash. */
@@ -572,6 +697,21 @@ TEST(unknown_option_fails)
 
 	MVCTL(&res, NULL, "--frobnicate", "run", guest("hello.bin"));
 	ASSERT_FAILS_WITH_ONE_LINE(&res, 2, "unknown option '--frobnicate'");
+}
+
+TEST(bad_assign_fails)
+{
+	struct mvctl_result res;
+
+	MVCTL(&res, NULL, "run", "--assign", "e1000", guest("pci.elf"));
+	ASSERT_FAILS_WITH_ONE_LINE(&res, 2, "not a PCI address");
+
+	MVCTL(&res, NULL, "run", "--assign", "0000:7f:1f.7", guest("pci.elf"));
+	ASSERT_FAILS_WITH_ONE_LINE(&res, 1, "no such PCI function on this host");
+
+	MVCTL(&res, NULL, "run", "--assign", "00:00.0,rom=0xd0000000",
+	      guest("pci.elf"));
+	ASSERT_FAILS_WITH_ONE_LINE(&res, 2, "bar0= to bar5=");
 }
 
 TEST_HARNESS_MAIN

@@ -98,7 +98,7 @@ judge() {
 	read -r _ passed failed skipped <<<"$tap"
 	if timed_out "$status"; then
 		problems+=("host: timed out after ${seconds[$name]} s, see $serial")
-	elif ! console_lines "$serial" | grep -qx '\[mv\] end'; then
+	elif ! console_lines "$serial" | grep -x '\[mv\] end' >/dev/null; then
 		problems+=("host: the run did not reach its end marker, see $serial")
 	fi
 	if ! trouble=$(scan_kernel_log "$serial"); then
@@ -194,7 +194,7 @@ demo() {
 		printf 'demo: kernel trouble in %s:\n%s\n' "$serial" "$trouble" >&2
 		return 1
 	fi
-	if ! console_lines "$serial" | grep -qx '\[mv\] demo end'; then
+	if ! console_lines "$serial" | grep -x '\[mv\] demo end' >/dev/null; then
 		echo "demo: did not reach its end marker, see $serial" >&2
 		return 1
 	fi

@@ -27,78 +27,12 @@
 #include "kselftest_harness.h"
 #include "genl.h"
 #include "mv_test.h"
+#include "pci_lib.h"
 
 #define PCI_DEVICES	"/sys/bus/pci/devices"
 /* Debian's nvme.ko and what it needs, named in load order (initramfs.sh) */
 #define NVME_MODULES	"/lib/nvme"
 #define NOBODY		65534
-/* Every WARN and BUG starts with this line. */
-#define WARN_MARKER	"------------[ cut here ]------------"
-
-/* The text of a sysfs file of the function at address, newline cut. */
-static int read_attr(const char *address, const char *name, char *buf,
-		     size_t size)
-{
-	char path[PATH_MAX];
-	FILE *file;
-	int ret = 0;
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", address, name);
-	file = fopen(path, "r");
-	if (!file)
-		return -errno;
-	if (!fgets(buf, size, file))
-		ret = -EIO;
-	fclose(file);
-	buf[strcspn(buf, "\n")] = '\0';
-	return ret;
-}
-
-static int write_file(const char *path, const char *value)
-{
-	FILE *file = fopen(path, "w");
-	int ret = 0;
-
-	if (!file)
-		return -errno;
-	if (fputs(value, file) < 0 || fflush(file))
-		ret = -errno;
-	if (fclose(file) && !ret)
-		ret = -errno;
-	return ret;
-}
-
-static int write_attr(const char *address, const char *name,
-		      const char *value)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", address, name);
-	return write_file(path, value);
-}
-
-static int numeric_attr(const char *address, const char *name)
-{
-	char buf[32];
-
-	return read_attr(address, name, buf, sizeof(buf)) ? -1 : atoi(buf);
-}
-
-/* The last path component of the link at address/name, "" if none. */
-static void link_target(const char *address, const char *name, char *buf,
-			size_t size)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t len;
-
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", address, name);
-	len = readlink(path, target, sizeof(target) - 1);
-	buf[0] = '\0';
-	if (len <= 0)
-		return;
-	target[len] = '\0';
-	snprintf(buf, size, "%s", strrchr(target, '/') + 1);
-}
 
 /* The bridge above the function at address, from its sysfs path. */
 static void parent_of(const char *address, char *buf, size_t size)
@@ -125,25 +59,7 @@ static void parent_of(const char *address, char *buf, size_t size)
 
 static void driver_of(const char *address, char *buf, size_t size)
 {
-	link_target(address, "driver", buf, size);
-}
-
-/* The first function with a TotalVFs of at least two, or "". */
-static void find_pf(char *address, size_t size)
-{
-	DIR *dir = opendir(PCI_DEVICES);
-	struct dirent *entry;
-
-	address[0] = '\0';
-	while (dir && (entry = readdir(dir))) {
-		if (entry->d_name[0] != '.' &&
-		    numeric_attr(entry->d_name, "sriov_totalvfs") >= 2) {
-			snprintf(address, size, "%s", entry->d_name);
-			break;
-		}
-	}
-	if (dir)
-		closedir(dir);
+	mv_pci_link_target(address, "driver", buf, size);
 }
 
 /* The first function that is neither a PF nor a VF nor a bridge, or "". */
@@ -156,11 +72,13 @@ static void find_plain_function(char *address, size_t size)
 	address[0] = '\0';
 	while (dir && (entry = readdir(dir))) {
 		if (entry->d_name[0] == '.' ||
-		    numeric_attr(entry->d_name, "sriov_totalvfs") >= 0 ||
-		    read_attr(entry->d_name, "class", class, sizeof(class)) ||
+		    mv_pci_numeric_attr(entry->d_name, "sriov_totalvfs") >= 0 ||
+		    mv_pci_read_attr(entry->d_name, "class", class,
+				     sizeof(class)) ||
 		    !strncmp(class, "0x06", 4))
 			continue;
-		link_target(entry->d_name, "physfn", physfn, sizeof(physfn));
+		mv_pci_link_target(entry->d_name, "physfn", physfn,
+				   sizeof(physfn));
 		if (!physfn[0]) {
 			snprintf(address, size, "%s", entry->d_name);
 			break;
@@ -168,13 +86,6 @@ static void find_plain_function(char *address, size_t size)
 	}
 	if (dir)
 		closedir(dir);
-}
-
-static int warnings(void)
-{
-	char line[128];
-
-	return mv_kernel_log_last(WARN_MARKER, line, sizeof(line));
 }
 
 /* What the module's list says of the function at address. */
@@ -204,15 +115,12 @@ FIXTURE(sriov) {
 
 FIXTURE_SETUP(sriov)
 {
-	find_pf(self->pf, sizeof(self->pf));
+	mv_pci_find_pf(self->pf, sizeof(self->pf));
 	if (!self->pf[0])
 		SKIP(return, "no SR-IOV function with two VFs on this host");
-	ASSERT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
+	ASSERT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	driver_of(self->pf, self->pf_driver, sizeof(self->pf_driver));
-	self->warnings = warnings();
-	ASSERT_LE(0, self->warnings);
-	ASSERT_EQ(0, mv_module_load());
-	ASSERT_EQ(0, mvctl_genl_open(&self->genl, "test"));
+	ASSERT_EQ(0, pci_test_connect(&self->genl, &self->warnings));
 }
 
 FIXTURE_TEARDOWN(sriov)
@@ -221,13 +129,12 @@ FIXTURE_TEARDOWN(sriov)
 
 	if (!self->pf[0])
 		return;
-	mvctl_genl_close(&self->genl);
-	EXPECT_EQ(0, mv_module_unload());
+	EXPECT_EQ(0, pci_test_disconnect(&self->genl));
 	/* Whatever a test did, unloading leaves the PF as it was. */
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	driver_of(self->pf, driver, sizeof(driver));
 	EXPECT_STREQ(self->pf_driver, driver);
-	EXPECT_EQ(self->warnings, warnings());
+	EXPECT_EQ(self->warnings, mv_kernel_warnings());
 }
 
 /* The address of the PF's VF number index, from its virtfnN link. */
@@ -236,7 +143,7 @@ static void vf_address(const char *pf, int index, char *buf, size_t size)
 	char name[32];
 
 	snprintf(name, sizeof(name), "virtfn%d", index);
-	link_target(pf, name, buf, size);
+	mv_pci_link_target(pf, name, buf, size);
 }
 
 TEST_F(sriov, enables_and_disables_two_vfs)
@@ -245,7 +152,7 @@ TEST_F(sriov, enables_and_disables_two_vfs)
 	char vf0[NAME_MAX + 1], vf1[NAME_MAX + 1], driver[64];
 
 	ASSERT_EQ(0, mvctl_genl_sriov_enable(&self->genl, self->pf, 2));
-	EXPECT_EQ(2, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(2, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	vf_address(self->pf, 0, vf0, sizeof(vf0));
 	vf_address(self->pf, 1, vf1, sizeof(vf1));
 	ASSERT_NE(0, vf0[0]);
@@ -258,7 +165,7 @@ TEST_F(sriov, enables_and_disables_two_vfs)
 	EXPECT_EQ(MINIVISOR_PCI_PF, pf.kind);
 	EXPECT_EQ(MINIVISOR_PCI_FREE, pf.state);
 	EXPECT_EQ(2, pf.nr_vfs);
-	EXPECT_EQ((uint32_t)numeric_attr(self->pf, "sriov_totalvfs"),
+	EXPECT_EQ((uint32_t)mv_pci_numeric_attr(self->pf, "sriov_totalvfs"),
 		  pf.total_vfs);
 	EXPECT_STREQ(driver, pf.driver);
 	ASSERT_EQ(0, listed(&self->genl, vf1, &vf));
@@ -271,8 +178,8 @@ TEST_F(sriov, enables_and_disables_two_vfs)
 	EXPECT_EQ(-EBUSY, mvctl_genl_sriov_enable(&self->genl, self->pf, 1));
 
 	ASSERT_EQ(0, mvctl_genl_sriov_disable(&self->genl, self->pf));
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
-	EXPECT_GT(0, numeric_attr(vf0, "vendor"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_GT(0, mv_pci_numeric_attr(vf0, "vendor"));
 	driver_of(self->pf, driver, sizeof(driver));
 	EXPECT_STREQ(self->pf_driver, driver);
 	EXPECT_EQ(-ENOENT, listed(&self->genl, vf0, &vf));
@@ -291,8 +198,8 @@ TEST_F(sriov, keeps_the_vf_count_while_a_vf_is_claimed)
 	ASSERT_EQ(0, mvctl_genl_pci_claim(&self->genl, vf0));
 	driver_of(vf0, driver, sizeof(driver));
 	EXPECT_STREQ("minivisor", driver);
-	ASSERT_EQ(0, read_attr(vf0, "driver_override", override,
-			       sizeof(override)));
+	ASSERT_EQ(0, mv_pci_read_attr(vf0, "driver_override", override,
+				      sizeof(override)));
 	EXPECT_STREQ("minivisor", override);
 	ASSERT_EQ(0, listed(&self->genl, vf0, &vf));
 	EXPECT_EQ(MINIVISOR_PCI_CLAIMED, vf.state);
@@ -300,23 +207,23 @@ TEST_F(sriov, keeps_the_vf_count_while_a_vf_is_claimed)
 
 	/* Neither minivisor nor sysfs takes the VFs away now. */
 	EXPECT_EQ(-EBUSY, mvctl_genl_sriov_disable(&self->genl, self->pf));
-	EXPECT_EQ(-EBUSY, write_attr(self->pf, "sriov_numvfs", "0"));
-	EXPECT_EQ(2, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(-EBUSY, mv_pci_write_attr(self->pf, "sriov_numvfs", "0"));
+	EXPECT_EQ(2, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	/* Nor can the PF itself be claimed while it has VFs. */
 	EXPECT_EQ(-EBUSY, mvctl_genl_pci_claim(&self->genl, self->pf));
 
 	ASSERT_EQ(0, mvctl_genl_pci_release(&self->genl, vf0));
 	driver_of(vf0, driver, sizeof(driver));
 	EXPECT_STREQ(vf_driver, driver);
-	ASSERT_EQ(0, read_attr(vf0, "driver_override", override,
-			       sizeof(override)));
+	ASSERT_EQ(0, mv_pci_read_attr(vf0, "driver_override", override,
+				      sizeof(override)));
 	EXPECT_STREQ("(null)", override);
 	ASSERT_EQ(0, listed(&self->genl, vf0, &vf));
 	EXPECT_EQ(MINIVISOR_PCI_FREE, vf.state);
 	EXPECT_EQ(-EINVAL, mvctl_genl_pci_release(&self->genl, vf0));
 
 	ASSERT_EQ(0, mvctl_genl_sriov_disable(&self->genl, self->pf));
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 }
 
 TEST_F(sriov, claims_a_function_that_is_not_a_vf)
@@ -345,7 +252,7 @@ TEST_F(sriov, claims_a_function_that_is_not_a_vf)
 TEST_F(sriov, rejects_bad_requests)
 {
 	char plain[NAME_MAX + 1], bridge[NAME_MAX + 1], count[16];
-	int total = numeric_attr(self->pf, "sriov_totalvfs");
+	int total = mv_pci_numeric_attr(self->pf, "sriov_totalvfs");
 	struct mvctl_genl *genl = &self->genl;
 	struct nl_msg *msg;
 
@@ -355,7 +262,7 @@ TEST_F(sriov, rejects_bad_requests)
 	EXPECT_EQ(-EINVAL, mvctl_genl_pci_claim(genl, "0000:00:20.0"));
 	EXPECT_EQ(-EINVAL, mvctl_genl_sriov_enable(genl, self->pf, 0));
 	EXPECT_EQ(-EINVAL, mvctl_genl_sriov_enable(genl, self->pf, total + 1));
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 
 	/* An address longer than any the kernel writes */
 	EXPECT_EQ(-EINVAL, mvctl_genl_pci_claim(genl, "0000:00:00.0000000000000"));
@@ -368,7 +275,7 @@ TEST_F(sriov, rejects_bad_requests)
 
 	/* The root port above the PF is a bridge. */
 	parent_of(self->pf, bridge, sizeof(bridge));
-	ASSERT_EQ(0, read_attr(bridge, "class", count, sizeof(count)));
+	ASSERT_EQ(0, mv_pci_read_attr(bridge, "class", count, sizeof(count)));
 	ASSERT_EQ(0, strncmp(count, "0x0604", 6));
 	EXPECT_EQ(-EINVAL, mvctl_genl_pci_claim(genl, bridge));
 
@@ -389,7 +296,7 @@ TEST_F(sriov, rejects_bad_requests)
 	msg = mvctl_genl_request(genl, MINIVISOR_CMD_GET_VM, true);
 	nla_put_string(msg, MINIVISOR_ATTR_PCI_ADDRESS, plain);
 	EXPECT_EQ(-EINVAL, mvctl_genl_transact(genl, msg, NULL, NULL));
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 }
 
 /*
@@ -412,9 +319,10 @@ static bool find_group_pair(char *first, char *second, size_t size)
 		found = 0;
 		while (devices && found < 2 && (entry = readdir(devices))) {
 			if (entry->d_name[0] == '.' ||
-			    numeric_attr(entry->d_name, "sriov_totalvfs") >= 0 ||
-			    read_attr(entry->d_name, "class", class,
-				      sizeof(class)) ||
+			    mv_pci_numeric_attr(entry->d_name,
+						"sriov_totalvfs") >= 0 ||
+			    mv_pci_read_attr(entry->d_name, "class", class,
+					     sizeof(class)) ||
 			    !strncmp(class, "0x0604", 6) ||
 			    strlen(entry->d_name) >= size)
 				continue;
@@ -437,11 +345,11 @@ static bool find_group_pair(char *first, char *second, size_t size)
 static int bind_host_driver(const char *address)
 {
 	char driver[64];
-	int ret = write_attr(address, "driver_override", "minivisor-pf");
+	int ret = mv_pci_write_attr(address, "driver_override", "minivisor-pf");
 
 	if (ret)
 		return ret;
-	write_file("/sys/bus/pci/drivers_probe", address);
+	mv_write_file("/sys/bus/pci/drivers_probe", address);
 	driver_of(address, driver, sizeof(driver));
 	return strcmp(driver, "minivisor-pf") ? -ENODEV : 0;
 }
@@ -523,7 +431,7 @@ TEST_F(sriov, refuses_unprivileged_users)
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(DID_NOTHING, WEXITSTATUS(status));
-	EXPECT_EQ(2, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(2, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	driver_of(vf0, driver, sizeof(driver));
 	EXPECT_STRNE("minivisor", driver);
 	EXPECT_EQ(0, mvctl_genl_sriov_disable(&self->genl, self->pf));
@@ -567,7 +475,7 @@ TEST_F(sriov, mvctl_sriov_enables_claims_and_lists)
 		TH_LOG("list: %s", output);
 	}
 	ASSERT_EQ(0, run("mvctl sriov list", output, sizeof(output)));
-	EXPECT_NE(NULL, strstr(output, "claimed  minivisor")) {
+	EXPECT_NE(NULL, strstr(output, "claimed  -    minivisor")) {
 		TH_LOG("list: %s", output);
 	}
 
@@ -584,7 +492,7 @@ TEST_F(sriov, mvctl_sriov_enables_claims_and_lists)
 	snprintf(command, sizeof(command), "mvctl sriov disable %s 2>&1",
 		 self->pf);
 	EXPECT_EQ(0, run(command, output, sizeof(output)));
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 }
 
 TEST_F(sriov, unloading_gives_everything_back)
@@ -599,48 +507,24 @@ TEST_F(sriov, unloading_gives_everything_back)
 	ASSERT_EQ(0, mvctl_genl_pci_claim(&self->genl, vf0));
 	ASSERT_EQ(0, mvctl_genl_pci_claim(&self->genl, plain));
 
-	mvctl_genl_close(&self->genl);
-	ASSERT_EQ(0, mv_module_unload());
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
-	EXPECT_GT(0, numeric_attr(vf0, "vendor"));
+	ASSERT_EQ(0, pci_test_disconnect(&self->genl));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_GT(0, mv_pci_numeric_attr(vf0, "vendor"));
 	driver_of(self->pf, driver, sizeof(driver));
 	EXPECT_STREQ(self->pf_driver, driver);
 	driver_of(plain, driver, sizeof(driver));
 	EXPECT_STREQ(plain_driver, driver);
-	ASSERT_EQ(0, read_attr(plain, "driver_override", driver,
-			       sizeof(driver)));
+	ASSERT_EQ(0, mv_pci_read_attr(plain, "driver_override", driver,
+				      sizeof(driver)));
 	EXPECT_STREQ("(null)", driver);
-	ASSERT_EQ(0, read_attr(self->pf, "driver_override", driver,
-			       sizeof(driver)));
+	ASSERT_EQ(0, mv_pci_read_attr(self->pf, "driver_override", driver,
+				      sizeof(driver)));
 	EXPECT_STREQ("(null)", driver);
-	EXPECT_EQ(self->warnings, warnings());
+	EXPECT_EQ(self->warnings, mv_kernel_warnings());
 
 	/* For the teardown, which unloads it again */
 	ASSERT_EQ(0, mv_module_load());
 	ASSERT_EQ(0, mvctl_genl_open(&self->genl, "test"));
-}
-
-/*
- * finit_module() each module NVME_MODULES/order names, in its order; one
- * already loaded is fine. 0, or -errno (-ENOENT: no such list).
- */
-static int load_nvme(void)
-{
-	FILE *order = fopen(NVME_MODULES "/order", "r");
-	char name[NAME_MAX + 1], path[PATH_MAX];
-	int ret = 0;
-
-	if (!order)
-		return -errno;
-	while (!ret && fgets(name, sizeof(name), order)) {
-		name[strcspn(name, "\n")] = '\0';
-		snprintf(path, sizeof(path), NVME_MODULES "/%s", name);
-		ret = mv_module_insert(path);
-		if (ret == -EEXIST)
-			ret = 0;
-	}
-	fclose(order);
-	return ret;
 }
 
 /*
@@ -666,7 +550,7 @@ static bool nvme_settled(const char *address)
 		if (strncmp(entry->d_name, "nvme", 4))
 			continue;
 		snprintf(path, sizeof(path), "nvme/%s/state", entry->d_name);
-		read_attr(address, path, state, sizeof(state));
+		mv_pci_read_attr(address, path, state, sizeof(state));
 	}
 	if (dir)
 		closedir(dir);
@@ -695,7 +579,7 @@ TEST_F(sriov, enables_vfs_through_the_pf_drivers_own_sriov_configure)
 	int ret;
 
 	ASSERT_STREQ("", self->pf_driver);
-	ret = load_nvme();
+	ret = mv_nvme_load();
 	if (ret == -ENOENT)
 		SKIP(return, "no %s/order: initramfs without kernel modules",
 		     NVME_MODULES);
@@ -704,7 +588,7 @@ TEST_F(sriov, enables_vfs_through_the_pf_drivers_own_sriov_configure)
 	ASSERT_STREQ("nvme", driver);
 
 	ASSERT_EQ(0, mvctl_genl_sriov_enable(&self->genl, self->pf, 2));
-	EXPECT_EQ(2, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(2, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	/* nvme enabled them: the stub never took the PF over. */
 	driver_of(self->pf, driver, sizeof(driver));
 	EXPECT_STREQ("nvme", driver);
@@ -721,15 +605,15 @@ TEST_F(sriov, enables_vfs_through_the_pf_drivers_own_sriov_configure)
 	driver_of(vf0, driver, sizeof(driver));
 	EXPECT_STREQ("minivisor", driver);
 	EXPECT_EQ(-EBUSY, mvctl_genl_sriov_disable(&self->genl, self->pf));
-	EXPECT_EQ(2, numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(2, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
 	ASSERT_EQ(0, mvctl_genl_pci_release(&self->genl, vf0));
 	ASSERT_TRUE(wait_for_nvme(vf0));
 	driver_of(vf0, driver, sizeof(driver));
 	EXPECT_STREQ(vf_driver, driver);
 
 	ASSERT_EQ(0, mvctl_genl_sriov_disable(&self->genl, self->pf));
-	EXPECT_EQ(0, numeric_attr(self->pf, "sriov_numvfs"));
-	EXPECT_GT(0, numeric_attr(vf0, "vendor"));
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_GT(0, mv_pci_numeric_attr(vf0, "vendor"));
 	driver_of(self->pf, driver, sizeof(driver));
 	EXPECT_STREQ("nvme", driver);
 
@@ -737,7 +621,7 @@ TEST_F(sriov, enables_vfs_through_the_pf_drivers_own_sriov_configure)
 	ASSERT_EQ(0, mv_module_remove("nvme"));
 	driver_of(self->pf, driver, sizeof(driver));
 	EXPECT_STREQ("", driver);
-	EXPECT_EQ(self->warnings, warnings());
+	EXPECT_EQ(self->warnings, mv_kernel_warnings());
 }
 
 TEST_HARNESS_MAIN

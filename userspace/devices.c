@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "pci.h"
 
 static const struct port_device *const port_devices[] = {
 	&uart_device,
 	&debugcon_device,
 	&exitport_device,
+	&pci_device,
 };
 
 /* The ports and addresses already reported; more are reported each time. */

@@ -355,6 +355,7 @@ static int parse_pci_function(struct nlmsghdr *nlh, struct nlattr **attrs,
 		   sizeof(function->address));
 	function->kind = get_u32(attrs, MINIVISOR_ATTR_PCI_KIND);
 	function->state = get_u32(attrs, MINIVISOR_ATTR_PCI_STATE);
+	function->vm_id = get_u32(attrs, MINIVISOR_ATTR_PCI_VM_ID);
 	function->vendor = get_u16(attrs, MINIVISOR_ATTR_PCI_VENDOR);
 	function->device = get_u16(attrs, MINIVISOR_ATTR_PCI_DEVICE);
 	get_string(attrs, MINIVISOR_ATTR_PCI_DRIVER, function->driver,
@@ -453,6 +454,8 @@ const char *mvctl_pci_state_name(uint32_t state)
 		return "free";
 	case MINIVISOR_PCI_CLAIMED:
 		return "claimed";
+	case MINIVISOR_PCI_ASSIGNED:
+		return "assigned";
 	default:
 		return "unknown";
 	}

@@ -104,6 +104,7 @@ struct mvctl_pci_function {
 	char address[32];		/* "0000:01:00.0" */
 	uint32_t kind;			/* enum minivisor_pci_kind */
 	uint32_t state;			/* enum minivisor_pci_state */
+	uint32_t vm_id;			/* assigned: to this VM; else 0 */
 	uint16_t vendor, device;
 	char driver[32];		/* empty when none is bound */
 	uint32_t nr_vfs, total_vfs;	/* PFs */

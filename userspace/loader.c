@@ -38,53 +38,69 @@ static int fail(const struct guest_image *image, const char *why)
 	return -1;
 }
 
-/*
- * The ELF header's facts, the same for both classes: checks them and
- * gives the program header table's place and the entry point.
- */
+/* The ELF header's facts mvctl uses, the same for both classes. */
 struct elf_facts {
+	uint16_t type, machine;
 	uint64_t entry, phoff;
 	unsigned int phnum, phentsize;
 };
 
+/* What tells the two classes apart, by the image's format. */
+static const struct elf_class {
+	unsigned char ident;		/* e_ident[EI_CLASS] */
+	uint16_t machine;
+	size_t ehdr_size, phdr_size;
+	const char *other_machine;
+} elf_classes[] = {
+	[GUEST_ELF32] = { ELFCLASS32, EM_386, sizeof(Elf32_Ehdr),
+			  sizeof(Elf32_Phdr),
+			  "malformed ELF: 32-bit but not i386" },
+	[GUEST_ELF64] = { ELFCLASS64, EM_X86_64, sizeof(Elf64_Ehdr),
+			  sizeof(Elf64_Phdr),
+			  "malformed ELF: 64-bit but not x86-64" },
+};
+
+/*
+ * Both classes name their header fields alike, at different places: one
+ * initializer reads either.
+ */
+#define ELF_FACTS(ehdr)							\
+	((struct elf_facts){ (ehdr).e_type, (ehdr).e_machine,		\
+			     (ehdr).e_entry, (ehdr).e_phoff,		\
+			     (ehdr).e_phnum, (ehdr).e_phentsize })
+#define ELF_SEGMENT(phdr)						\
+	((struct segment){ (phdr).p_paddr, (phdr).p_offset,		\
+			   (phdr).p_filesz, (phdr).p_memsz })
+
+/*
+ * Checks the ELF header and gives its facts: the program header table's
+ * place and the entry point. Returns NULL, or why the file is refused.
+ */
 static const char *elf_header(const struct guest_image *image,
 			      struct elf_facts *facts)
 {
-	const uint8_t *ident = image->data;
-	uint16_t type, machine;
+	const struct elf_class *class = &elf_classes[image->format];
+	union {
+		Elf32_Ehdr c32;
+		Elf64_Ehdr c64;
+	} ehdr;
 
-	if (image->format == GUEST_ELF64) {
-		Elf64_Ehdr ehdr;
-
-		if (image->size < sizeof(ehdr))
-			return "malformed ELF: truncated header";
-		memcpy(&ehdr, image->data, sizeof(ehdr));
-		type = ehdr.e_type;
-		machine = ehdr.e_machine;
-		*facts = (struct elf_facts){ ehdr.e_entry, ehdr.e_phoff,
-					     ehdr.e_phnum, ehdr.e_phentsize };
-		if (machine != EM_X86_64)
-			return "malformed ELF: 64-bit but not x86-64";
-		if (facts->phentsize != sizeof(Elf64_Phdr))
-			return "malformed ELF: bad program header size";
-	} else {
-		Elf32_Ehdr ehdr;
-
-		if (image->size < sizeof(ehdr) || ident[EI_CLASS] != ELFCLASS32)
-			return "malformed ELF: truncated header or unknown class";
-		memcpy(&ehdr, image->data, sizeof(ehdr));
-		type = ehdr.e_type;
-		machine = ehdr.e_machine;
-		*facts = (struct elf_facts){ ehdr.e_entry, ehdr.e_phoff,
-					     ehdr.e_phnum, ehdr.e_phentsize };
-		if (machine != EM_386)
-			return "malformed ELF: 32-bit but not i386";
-		if (facts->phentsize != sizeof(Elf32_Phdr))
-			return "malformed ELF: bad program header size";
-	}
-	if (ident[EI_DATA] != ELFDATA2LSB)
+	if (image->size < class->ehdr_size)
+		return "malformed ELF: truncated header";
+	if (image->data[EI_CLASS] != class->ident)
+		return "malformed ELF: unknown class";
+	memcpy(&ehdr, image->data, class->ehdr_size);
+	if (image->format == GUEST_ELF64)
+		*facts = ELF_FACTS(ehdr.c64);
+	else
+		*facts = ELF_FACTS(ehdr.c32);
+	if (facts->machine != class->machine)
+		return class->other_machine;
+	if (facts->phentsize != class->phdr_size)
+		return "malformed ELF: bad program header size";
+	if (image->data[EI_DATA] != ELFDATA2LSB)
 		return "malformed ELF: not little-endian";
-	if (type != ET_EXEC)
+	if (facts->type != ET_EXEC)
 		return "malformed ELF: not an executable (ET_EXEC)";
 	if (facts->phnum == 0)
 		return "malformed ELF: no program headers";
@@ -95,29 +111,24 @@ static const char *elf_header(const struct guest_image *image,
 	return NULL;
 }
 
-/* Program header i, as a segment; *load says whether it is PT_LOAD. */
-static void elf_segment(const struct guest_image *image,
+/* Program header i, as a segment; returns whether it is PT_LOAD. */
+static bool elf_segment(const struct guest_image *image,
 			const struct elf_facts *facts, unsigned int i,
-			struct segment *seg, bool *load)
+			struct segment *seg)
 {
-	const uint8_t *at = image->data + facts->phoff +
-			    (uint64_t)i * facts->phentsize;
+	union {
+		Elf32_Phdr c32;
+		Elf64_Phdr c64;
+	} phdr;
 
+	memcpy(&phdr, image->data + facts->phoff +
+		      (uint64_t)i * facts->phentsize, facts->phentsize);
 	if (image->format == GUEST_ELF64) {
-		Elf64_Phdr phdr;
-
-		memcpy(&phdr, at, sizeof(phdr));
-		*load = phdr.p_type == PT_LOAD;
-		*seg = (struct segment){ phdr.p_paddr, phdr.p_offset,
-					 phdr.p_filesz, phdr.p_memsz };
-	} else {
-		Elf32_Phdr phdr;
-
-		memcpy(&phdr, at, sizeof(phdr));
-		*load = phdr.p_type == PT_LOAD;
-		*seg = (struct segment){ phdr.p_paddr, phdr.p_offset,
-					 phdr.p_filesz, phdr.p_memsz };
+		*seg = ELF_SEGMENT(phdr.c64);
+		return phdr.c64.p_type == PT_LOAD;
 	}
+	*seg = ELF_SEGMENT(phdr.c32);
+	return phdr.c32.p_type == PT_LOAD;
 }
 
 /* Whether seg lands in guest memory, clear of the reserved range. */
@@ -156,14 +167,12 @@ static int load_elf(const struct guest_image *image, uint8_t *mem,
 	struct segment seg;
 	const char *why;
 	unsigned int loads = 0;
-	bool load;
 
 	why = elf_header(image, &facts);
 	if (why)
 		return fail(image, why);
 	for (unsigned int i = 0; i < facts.phnum; i++) {
-		elf_segment(image, &facts, i, &seg, &load);
-		if (!load)
+		if (!elf_segment(image, &facts, i, &seg))
 			continue;
 		if (seg.file_size > seg.mem_size)
 			return fail(image, "malformed ELF: a segment's file size exceeds its memory size");
@@ -179,8 +188,7 @@ static int load_elf(const struct guest_image *image, uint8_t *mem,
 		return fail(image, "malformed ELF: no PT_LOAD segment");
 
 	for (unsigned int i = 0; i < facts.phnum; i++) {
-		elf_segment(image, &facts, i, &seg, &load);
-		if (!load)
+		if (!elf_segment(image, &facts, i, &seg))
 			continue;
 		memcpy(mem + seg.addr, image->data + seg.offset, seg.file_size);
 		memset(mem + seg.addr + seg.file_size, 0,

@@ -8,7 +8,8 @@
  * KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU and mmap each vCPU's
  * kvm_run, set the registers, and call KVM_RUN in a loop, serving the
  * exits in userspace. This file reads the command line, builds the VM,
- * starts one thread per vCPU (vcpu.c), then waits for the run to end:
+ * gives it the host PCI functions --assign names (pci.c), starts one
+ * thread per vCPU (vcpu.c), then waits for the run to end:
  * every vCPU halted, the guest wrote to the exit port, a triple fault or
  * error, Ctrl-C (SIGINT) or SIGTERM, or --timeout. It then stops the
  * vCPUs (vmm.h says how) and prints a summary on stderr: why the run
@@ -28,6 +29,7 @@
 #include "loader.h"
 #include "modes.h"
 #include "mvctl.h"
+#include "pci.h"
 #include "vmm.h"
 
 #define MEM_DEFAULT	(16ULL << 20)
@@ -45,6 +47,8 @@ struct run_options {
 	int nr_vcpus;
 	double timeout;		/* seconds; 0 for none */
 	bool trace;
+	int nr_assigned;
+	struct pci_assignment assigned[VMM_PCI_FUNCTIONS];
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -117,6 +121,25 @@ static bool parse_mode(const char *text, enum vmm_mode *mode)
 	return false;
 }
 
+/* One more --assign: at most VMM_PCI_FUNCTIONS, each function once. */
+static int parse_assign(struct run_options *opts, const char *value)
+{
+	struct pci_assignment *assignment = &opts->assigned[opts->nr_assigned];
+	int ret;
+
+	if (opts->nr_assigned == VMM_PCI_FUNCTIONS)
+		return usage_error("at most 4 functions may be assigned, not",
+				   value);
+	ret = pci_parse_assign(value, assignment);
+	if (ret)
+		return ret;
+	for (int i = 0; i < opts->nr_assigned; i++)
+		if (opts->assigned[i].address == assignment->address)
+			return usage_error("--assign twice:", value);
+	opts->nr_assigned++;
+	return MVCTL_EXIT_OK;
+}
+
 static int parse_options(int argc, char **argv, struct run_options *opts)
 {
 	*opts = (struct run_options){
@@ -140,12 +163,17 @@ static int parse_options(int argc, char **argv, struct run_options *opts)
 		}
 		if (strcmp(arg, "--mem") && strcmp(arg, "--mode") &&
 		    strcmp(arg, "--entry") && strcmp(arg, "--vcpus") &&
-		    strcmp(arg, "--timeout"))
+		    strcmp(arg, "--timeout") && strcmp(arg, "--assign"))
 			return usage_error("unknown option", arg);
 		if (!value)
 			return usage_error("missing value for", arg);
 		i++;
-		if (!strcmp(arg, "--mem")) {
+		if (!strcmp(arg, "--assign")) {
+			int ret = parse_assign(opts, value);
+
+			if (ret)
+				return ret;
+		} else if (!strcmp(arg, "--mem")) {
 			if (!parse_size(value, &opts->mem_size))
 				return usage_error("bad size for --mem:", value);
 		} else if (!strcmp(arg, "--mode")) {
@@ -295,6 +323,7 @@ static void destroy_vm(struct vmm *vmm)
 	free(vmm->vcpus);
 	if (vmm->mem)
 		munmap(vmm->mem, vmm->mem_size);
+	/* The last close of the VM deassigns its PCI functions. */
 	if (vmm->vm >= 0)
 		close(vmm->vm);
 	if (vmm->dev >= 0)
@@ -550,6 +579,9 @@ int mvctl_run(const char *device, int argc, char **argv)
 		return ret;
 	vmm.trace = opts.trace;
 	ret = check_host_memory(opts.mem_size);
+	if (!ret)
+		ret = pci_place_bars(opts.assigned, opts.nr_assigned,
+				     opts.mem_size);
 	if (ret)
 		return ret;
 	if (guest_image_read(&image, opts.guest))
@@ -560,6 +592,8 @@ int mvctl_run(const char *device, int argc, char **argv)
 	guest_image_free(&image);
 	if (!ret)
 		ret = create_vm(&vmm, device, &opts);
+	if (!ret)
+		ret = pci_assign(&vmm, opts.assigned, opts.nr_assigned);
 	if (!ret)
 		ret = start_vcpus(&vmm, mode, entry);
 	if (!ret)

@@ -3,7 +3,7 @@
  * mvctl sriov: SR-IOV virtual functions and the PCI functions minivisor
  * claims for assignment, over the netlink family (root only).
  *
- *   mvctl sriov list [--json]     PFs, VFs and claimed functions
+ *   mvctl sriov list [--json]     PFs, VFs, claimed and assigned functions
  *   mvctl sriov enable PF N       N VFs on the PF at address PF
  *   mvctl sriov disable PF        none
  *   mvctl sriov claim BDF         unbind BDF from its driver, bind minivisor
@@ -31,18 +31,20 @@
 static void print_table(const struct mvctl_pci_function *functions,
 			size_t count)
 {
-	printf("%-13s %-8s %-9s %-8s %-14s %-13s %s\n", "FUNCTION", "KIND",
-	       "ID", "STATE", "DRIVER", "PF", "VFS");
+	printf("%-13s %-8s %-9s %-8s %-4s %-14s %-13s %s\n", "FUNCTION",
+	       "KIND", "ID", "STATE", "VM", "DRIVER", "PF", "VFS");
 	for (size_t i = 0; i < count; i++) {
 		const struct mvctl_pci_function *f = &functions[i];
-		char vfs[32] = "-";
+		char vfs[32] = "-", vm[16] = "-";
 
 		if (f->kind == MINIVISOR_PCI_PF)
 			snprintf(vfs, sizeof(vfs), "%" PRIu32 "/%" PRIu32,
 				 f->nr_vfs, f->total_vfs);
-		printf("%-13s %-8s %04" PRIx16 ":%04" PRIx16 " %-8s %-14s %-13s %s\n",
+		if (f->vm_id)
+			snprintf(vm, sizeof(vm), "%" PRIu32, f->vm_id);
+		printf("%-13s %-8s %04" PRIx16 ":%04" PRIx16 " %-8s %-4s %-14s %-13s %s\n",
 		       f->address, mvctl_pci_kind_name(f->kind), f->vendor,
-		       f->device, mvctl_pci_state_name(f->state),
+		       f->device, mvctl_pci_state_name(f->state), vm,
 		       f->driver[0] ? f->driver : "-", f->pf[0] ? f->pf : "-",
 		       vfs);
 	}
@@ -72,6 +74,8 @@ static void print_json(const struct mvctl_pci_function *functions,
 			printf(",\"pf\":");
 			json_print_string(stdout, f->pf);
 		}
+		if (f->vm_id)
+			printf(",\"vm\":%" PRIu32, f->vm_id);
 		printf("}");
 	}
 	printf("]\n");

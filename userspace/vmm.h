@@ -3,13 +3,14 @@
  * mvctl run's virtual machine: what the loader, the mode setup, the vCPU
  * threads and the emulated devices share.
  *
- * One VM with one memslot of guest RAM at guest physical 0, and N vCPUs,
- * each run by a thread of its own. The main thread only waits: for every
- * vCPU to halt, for a vCPU to end the run (exit port, triple fault,
- * error), for Ctrl-C or for the timeout. Then it kicks the vCPU threads
- * out of KVM_RUN with VMM_KICK_SIGNAL, which each vCPU lets through only
- * while it is in KVM_RUN (KVM_SET_SIGNAL_MASK), so that a kick can never
- * be lost between a check of the stop flag and the next KVM_RUN.
+ * One VM with one memslot of guest RAM at guest physical 0, the host PCI
+ * functions assigned to it, and N vCPUs, each run by a thread of its own.
+ * The main thread only waits: for every vCPU to halt, for a vCPU to end
+ * the run (exit port, triple fault, error), for Ctrl-C or for the timeout.
+ * Then it kicks the vCPU threads out of KVM_RUN with VMM_KICK_SIGNAL, which
+ * each vCPU lets through only while it is in KVM_RUN (KVM_SET_SIGNAL_MASK),
+ * so that a kick can never be lost between a check of the stop flag and
+ * the next KVM_RUN.
  */
 #ifndef MVCTL_VMM_H
 #define MVCTL_VMM_H
@@ -30,6 +31,9 @@
 /* KVM_EXIT_* reasons counted by name; higher ones count as "other". */
 #define VMM_EXIT_REASONS	64
 
+/* Host PCI functions mvctl run can assign to one guest (--assign). */
+#define VMM_PCI_FUNCTIONS	4
+
 enum vmm_mode {
 	VMM_MODE_REAL,
 	VMM_MODE_PROTECTED,
@@ -49,6 +53,17 @@ enum vmm_stop {
 };
 
 struct vmm;
+
+/*
+ * The guest's PCI bus (pci.c): bus 0, where host function functions[n]
+ * appears as device n + 1, function 0.
+ */
+struct vmm_pci_bus {
+	uint32_t config_address;	/* the last dword written to 0xcf8 */
+	int nr_functions;
+	uint32_t functions[VMM_PCI_FUNCTIONS];	/* minivisor_pci_address() */
+	bool error_reported;	/* a configuration access failed already */
+};
 
 struct vmm_vcpu {
 	struct vmm *vmm;
@@ -76,6 +91,7 @@ struct vmm {
 
 	/* serializes the emulated devices between the vCPU threads */
 	pthread_mutex_t devices_lock;
+	struct vmm_pci_bus pci;	/* under devices_lock once vCPUs run */
 
 	/* stop_lock guards the stop reason and value */
 	pthread_mutex_t stop_lock;

@@ -14,6 +14,11 @@
  * once (a large entry at level 2) where the process backs the guest with a
  * transparent or hugetlbfs huge page, 4 KiB otherwise.
  *
+ * The BARs of a PCI function assigned to the VM are mapped too, at once
+ * and uncacheable, so that the guest reaches the device's registers with
+ * no exit (sriov/assign.c). Their pages are the device's, not memory: an
+ * entry for one carries EPT_MMIO, a bit the CPU ignores.
+ *
  * A mapped page holds a reference (get_user_pages) until it is unmapped.
  * Unmapping must also flush the translations CPUs cache for the EPT: an
  * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
@@ -39,9 +44,11 @@
 #define EPT_WRITE		BIT_ULL(1)
 #define EPT_EXECUTE		BIT_ULL(2)
 #define EPT_RWX			(EPT_READ | EPT_WRITE | EPT_EXECUTE)
+#define EPT_MEMTYPE_UC		(0ull << 3)
 #define EPT_MEMTYPE_WB		(6ull << 3)
 #define EPT_ADDR_MASK		GENMASK_ULL(51, 12)
 #define EPT_LARGE		BIT_ULL(7)
+#define EPT_MMIO		BIT_ULL(11)	/* ignored by the CPU: ours */
 
 /* Index of gfn in the table at level (4: PML4 ... 1: page table). */
 static unsigned int ept_index(u64 gfn, int level)
@@ -78,10 +85,10 @@ static void ept_free_table(u64 *table, int level)
 	for (i = 0; i < EPT_ENTRIES; i++) {
 		if (!(table[i] & EPT_RWX))
 			continue;
-		if (ept_leaf(table[i], level))
-			put_page(pfn_to_page(table[i] >> PAGE_SHIFT));
-		else
+		if (!ept_leaf(table[i], level))
 			ept_free_table(ept_table(table[i]), level - 1);
+		else if (!(table[i] & EPT_MMIO))
+			put_page(pfn_to_page(table[i] >> PAGE_SHIFT));
 	}
 	free_page((unsigned long)table);
 }
@@ -200,7 +207,7 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
 
 	for (; gfn < end; gfn++) {
 		entry = ept_walk(ept, gfn, 1, false, &level);
-		if (!entry || !(*entry & EPT_RWX))
+		if (!entry || !(*entry & EPT_RWX) || (*entry & EPT_MMIO))
 			continue;
 		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
 		*entry = 0;
@@ -211,6 +218,43 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
 		} else {
 			ept->mapped_4k--;
 		}
+	}
+	ept_flush_all_cpus(ept);
+}
+
+/*
+ * Map npages of device memory from pfn at gfn, readable and writable but
+ * not executable, uncacheable: the CPU must neither cache nor combine
+ * accesses to device registers (SDM Vol. 3C, 29.3.7, "EPT and Memory
+ * Typing"; with the EPT type UC the guest's PAT cannot make them
+ * cacheable). The caller made sure no memslot covers the range.
+ */
+int mv_ept_map_mmio(struct mv_ept *ept, u64 gfn, u64 pfn, u64 npages)
+{
+	u64 i, *entry;
+	int level;
+
+	for (i = 0; i < npages; i++) {
+		entry = ept_walk(ept, gfn + i, 1, true, &level);
+		if (!entry || level != 1 || (*entry & EPT_RWX)) {
+			mv_ept_unmap_mmio(ept, gfn, i);
+			return entry ? -EEXIST : -ENOMEM;
+		}
+		*entry = ((pfn + i) << PAGE_SHIFT) | EPT_MEMTYPE_UC |
+			 EPT_READ | EPT_WRITE | EPT_MMIO;
+	}
+	return 0;
+}
+
+void mv_ept_unmap_mmio(struct mv_ept *ept, u64 gfn, u64 npages)
+{
+	u64 i, *entry;
+	int level;
+
+	for (i = 0; i < npages; i++) {
+		entry = ept_walk(ept, gfn + i, 1, false, &level);
+		if (entry && (*entry & EPT_MMIO))
+			*entry = 0;
 	}
 	ept_flush_all_cpus(ept);
 }

@@ -59,6 +59,13 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn);
 
 /*
+ * Whether a slot other than self (which may be NULL) covers part of a
+ * range. Call with ept->lock or the VM's devices lock held.
+ */
+bool mv_memslots_overlap(struct mv_ept *ept, struct mv_memslot *self,
+			 u64 base_gfn, u64 npages);
+
+/*
  * Dirty logging (dirty_log.c): start or stop it on a slot (with ept->lock
  * held), KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2),
  * KVM_GET_DIRTY_LOG, KVM_CLEAR_DIRTY_LOG.
@@ -89,6 +96,12 @@ void mv_memslots_free(struct mv_ept *ept);
 int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page,
 	       bool writable, bool huge);
 void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages);
+/*
+ * Map device memory (an assigned function's BAR) at gfn, and unmap it.
+ * Call with ept->lock held.
+ */
+int mv_ept_map_mmio(struct mv_ept *ept, u64 gfn, u64 pfn, u64 npages);
+void mv_ept_unmap_mmio(struct mv_ept *ept, u64 gfn, u64 npages);
 void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
 			  const unsigned long *which);
 

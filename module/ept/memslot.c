@@ -50,8 +50,8 @@ struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn)
 	return NULL;
 }
 
-static bool memslot_overlaps(struct mv_ept *ept, struct mv_memslot *self,
-			     u64 base_gfn, u64 npages)
+bool mv_memslots_overlap(struct mv_ept *ept, struct mv_memslot *self,
+			 u64 base_gfn, u64 npages)
 {
 	struct mv_memslot *slot;
 
@@ -119,7 +119,7 @@ static int memslot_update(struct mv_vm *vm,
 			return mv_dirty_log_set(vm, slot, log);
 		}
 	}
-	if (memslot_overlaps(ept, slot, base_gfn, npages))
+	if (mv_memslots_overlap(ept, slot, base_gfn, npages))
 		return -EEXIST;
 
 	if (slot->npages)
@@ -143,16 +143,38 @@ void mv_memslots_free(struct mv_ept *ept)
 		kvfree(slot->dirty_bitmap);
 }
 
+/*
+ * With functions assigned, a slot may not cover one of their BARs, and
+ * the VM's IOMMU domain follows the change: the new range is pinned
+ * before anything changes, and the DMA mappings swapped once the slot has
+ * (sriov/dma.c).
+ */
 int mv_ept_set_memory_region(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *region)
 {
+	struct mv_dma_slot prepared;
 	int ret = memslot_check(region);
 
 	if (ret)
 		return ret;
+	mutex_lock(&vm->devices.lock);
+	if (mv_assigned_bars_overlap(vm, region->guest_phys_addr >> PAGE_SHIFT,
+				     region->memory_size >> PAGE_SHIFT)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	ret = mv_dma_slot_prepare(vm, region, &prepared);
+	if (ret)
+		goto out;
 	mutex_lock(&vm->ept.lock);
 	ret = memslot_update(vm, region);
 	mutex_unlock(&vm->ept.lock);
+	if (ret)
+		mv_dma_slot_unprepare(&prepared);
+	else
+		ret = mv_dma_slot_commit(vm, region->slot, &prepared);
+out:
+	mutex_unlock(&vm->devices.lock);
 	return ret;
 }
 

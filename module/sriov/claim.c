@@ -23,7 +23,8 @@
  *   function a host driver still uses cannot be owned: the claim fails with
  *   EBUSY. Without an IOMMU there is no group, and nothing to own.
  *
- * Releasing undoes both, and the function's own driver binds again.
+ * A claimed function may then be assigned to a VM (assign.c). Releasing
+ * it, once no VM has it, undoes both, and its own driver binds again.
  */
 #include <linux/device.h>
 #include <linux/iommu.h>
@@ -55,16 +56,15 @@ static struct mv_owned_group *find_owned(struct iommu_group *group)
 }
 
 /*
- * Take DMA ownership of pdev's IOMMU group, or count one more function of
- * a group already owned. Keeps the group referenced in pdev's drvdata.
+ * Take DMA ownership of claim's IOMMU group, or count one more function of
+ * a group already owned. claim keeps the group referenced.
  */
-static int own_dma(struct pci_dev *pdev)
+static int own_dma(struct pci_dev *pdev, struct mv_claim *claim)
 {
 	struct iommu_group *group = iommu_group_get(&pdev->dev);
 	struct mv_owned_group *owned;
 	int ret = 0;
 
-	pci_set_drvdata(pdev, group);
 	if (!group)
 		return 0;
 
@@ -92,16 +92,16 @@ static int own_dma(struct pci_dev *pdev)
 	list_add(&owned->node, &mv_owned_groups);
 out:
 	mutex_unlock(&mv_owned_groups_lock);
-	if (ret) {
-		pci_set_drvdata(pdev, NULL);
+	if (ret)
 		iommu_group_put(group);
-	}
+	else
+		claim->group = group;
 	return ret;
 }
 
-static void disown_dma(struct pci_dev *pdev)
+static void disown_dma(struct mv_claim *claim)
 {
-	struct iommu_group *group = pci_get_drvdata(pdev);
+	struct iommu_group *group = claim->group;
 	struct mv_owned_group *owned;
 
 	if (!group)
@@ -114,30 +114,42 @@ static void disown_dma(struct pci_dev *pdev)
 		kfree(owned);
 	}
 	mutex_unlock(&mv_owned_groups_lock);
-	pci_set_drvdata(pdev, NULL);
 	iommu_group_put(group);
 }
 
 static int mv_claimed_probe(struct pci_dev *pdev,
 			    const struct pci_device_id *id)
 {
-	int ret = own_dma(pdev);
+	struct mv_claim *claim = kzalloc(sizeof(*claim), GFP_KERNEL);
+	int ret;
 
-	if (ret)
+	if (!claim)
+		return -ENOMEM;
+	ret = own_dma(pdev, claim);
+	if (ret) {
+		kfree(claim);
 		return ret;
+	}
+	pci_set_drvdata(pdev, claim);
 	pci_set_dev_assigned(pdev);
-	if (pci_get_drvdata(pdev))
+	if (claim->group)
 		pci_info(pdev, "minivisor: claimed, DMA of IOMMU group %d blocked\n",
-			 iommu_group_id(pci_get_drvdata(pdev)));
+			 iommu_group_id(claim->group));
 	else
 		pci_info(pdev, "minivisor: claimed, no IOMMU group\n");
 	return 0;
 }
 
+/* Also when the function goes away while a VM has it: take it back. */
 static void mv_claimed_remove(struct pci_dev *pdev)
 {
+	struct mv_claim *claim = pci_get_drvdata(pdev);
+
+	mv_assigned_remove(pdev);
 	pci_clear_dev_assigned(pdev);
-	disown_dma(pdev);
+	disown_dma(claim);
+	pci_set_drvdata(pdev, NULL);
+	kfree(claim);
 	pci_info(pdev, "minivisor: released\n");
 }
 
@@ -175,12 +187,20 @@ int mv_pci_claim(struct pci_dev *pdev)
 int mv_pci_release(struct pci_dev *pdev)
 {
 	int ret = 0;
+	u32 vm_id;
 
 	mutex_lock(&mv_sriov_lock);
-	if (mv_pci_bound_to(pdev, &mv_claimed_driver))
-		mv_pci_give_back(pdev);
-	else
+	device_lock(&pdev->dev);
+	vm_id = mv_pci_assigned_vm(pdev);
+	device_unlock(&pdev->dev);
+	if (!mv_pci_bound_to(pdev, &mv_claimed_driver)) {
 		ret = -EINVAL;
+	} else if (vm_id) {
+		pci_info_ratelimited(pdev, "minivisor: assigned to a VM, not released\n");
+		ret = -EBUSY;
+	} else {
+		mv_pci_give_back(pdev);
+	}
 	mutex_unlock(&mv_sriov_lock);
 	return ret;
 }

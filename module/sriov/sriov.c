@@ -5,8 +5,8 @@
  *
  * The fourth model of the teaching lab: the device itself is virtualized.
  * An SR-IOV physical function (PF) spawns virtual functions (VFs, pf.c),
- * each a PCI function of its own that minivisor can claim (claim.c) and,
- * later, hand to one VM, its MMIO mapped into the VM's EPT and its DMA
+ * each a PCI function of its own that minivisor can claim (claim.c) and
+ * hand to one VM (assign.c), its MMIO mapped into the VM's EPT and its DMA
  * confined by the IOMMU. Management tools name functions by the address
  * the kernel gives them, domain:bus:device.function ("0000:01:00.0", as in
  * /sys/bus/pci/devices), and see the PFs, VFs and claimed functions with
@@ -59,8 +59,13 @@ void mv_pci_describe(struct pci_dev *pdev, struct mv_pci_description *desc)
 
 	device_lock(&pdev->dev);
 	driver = pdev->dev.driver;
-	desc->state = driver == &mv_claimed_driver.driver ?
-		      MINIVISOR_PCI_CLAIMED : MINIVISOR_PCI_FREE;
+	desc->state = MINIVISOR_PCI_FREE;
+	desc->vm_id = 0;
+	if (driver == &mv_claimed_driver.driver) {
+		desc->vm_id = mv_pci_assigned_vm(pdev);
+		desc->state = desc->vm_id ? MINIVISOR_PCI_ASSIGNED :
+			      MINIVISOR_PCI_CLAIMED;
+	}
 	strscpy(desc->driver, driver ? driver->name : "", sizeof(desc->driver));
 	desc->nr_vfs = pci_num_vf(pdev);
 	desc->total_vfs = pci_sriov_get_totalvfs(pdev);

@@ -8,6 +8,7 @@
  *   override.c  binding a function to one of minivisor's drivers
  *   pf.c        enabling and disabling VFs on a PF, the PF stub driver
  *   claim.c     claiming a function for assignment, its DMA ownership
+ *   assign.c    assigning a claimed function to a VM (see assign.h)
  */
 #ifndef MV_SRIOV_H
 #define MV_SRIOV_H
@@ -32,6 +33,7 @@ bool mv_pci_listed(struct pci_dev *pdev);
 struct mv_pci_description {
 	enum minivisor_pci_kind kind;
 	enum minivisor_pci_state state;
+	u32 vm_id;			/* MINIVISOR_PCI_ASSIGNED: to which VM */
 	char driver[32];		/* empty when none is bound */
 	unsigned int nr_vfs, total_vfs;	/* PFs only */
 };
@@ -56,6 +58,24 @@ int mv_pf_stub_register(void);
 void mv_pf_stub_unregister(void);
 int mv_claimed_register(void);
 void mv_claimed_unregister(void);
+
+/* A claimed function: the driver data of mv_claimed_driver. */
+struct mv_claim {
+	struct iommu_group *group;	/* whose DMA minivisor owns, or NULL */
+	struct mv_assigned *assigned;	/* under mv_assign_lock; NULL: no VM */
+};
+
+/*
+ * Serializes assignment against the function going away (assign.c);
+ * taken after the function's device lock.
+ */
+extern struct mutex mv_assign_lock;
+
+/* The id of the VM a function is assigned to, or 0; device lock held. */
+u32 mv_pci_assigned_vm(struct pci_dev *pdev);
+
+/* Take a function being removed away from its VM (device lock held). */
+void mv_assigned_remove(struct pci_dev *pdev);
 
 bool mv_pci_bound_to(struct pci_dev *pdev, struct pci_driver *driver);
 int mv_pci_bind_unbound(struct pci_dev *pdev, struct pci_driver *driver);

@@ -114,10 +114,16 @@ int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 	if (header.nent > MV_MAX_CPUID_ENTRIES)
 		return -E2BIG;
 
-	entries = memdup_user(user->entries,
-			      array_size(header.nent, sizeof(*entries)));
-	if (IS_ERR(entries))
-		return PTR_ERR(entries);
+	/* Kept as long as the vCPU: charged to the caller's memory cgroup. */
+	entries = kmalloc_array(header.nent, sizeof(*entries),
+				GFP_KERNEL_ACCOUNT);
+	if (!entries)
+		return -ENOMEM;
+	if (copy_from_user(entries, user->entries,
+			   array_size(header.nent, sizeof(*entries)))) {
+		kfree(entries);
+		return -EFAULT;
+	}
 
 	kfree(vcpu->vmx.cpuid);
 	vcpu->vmx.cpuid = entries;

@@ -151,19 +151,32 @@ static int handle_triple_fault(struct mv_vcpu *vcpu)
 	return 0;
 }
 
-/* With no interrupt waiting, HLT hands the vCPU to userspace. */
+/*
+ * HLT waits for an interrupt. One an assigned function raised is injected
+ * at the next entry; otherwise the interrupt would come from userspace
+ * (KVM_INTERRUPT), and HLT hands the vCPU to it.
+ */
 static int handle_hlt(struct mv_vcpu *vcpu)
 {
 	mv_vmx_skip_instruction();
+	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	    !bitmap_empty(vcpu->vmx.device_irqs, NR_VECTORS))
+		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
 }
 
-/* The guest can take an interrupt now: tell userspace, which asked. */
+/*
+ * The guest can take an interrupt now: tell userspace if it asked;
+ * otherwise an interrupt waited in the kernel (KVM_INTERRUPT's, or an
+ * assigned function's), and the next entry injects it.
+ */
 static int handle_interrupt_window(struct mv_vcpu *vcpu)
 {
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmcs_read(CPU_BASED_VM_EXEC_CONTROL) &
 		   ~CPU_BASED_INTR_WINDOW_EXITING);
+	if (!vcpu->run->request_interrupt_window)
+		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 	return 0;
 }

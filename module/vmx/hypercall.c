@@ -21,7 +21,8 @@
 /* The guest's privilege level: SS.DPL once in protected mode. */
 static unsigned int guest_cpl(void)
 {
-	if (!(mv_vmx_guest_cr0() & X86_CR0_PE))
+	/* PE is not host-owned (cr.h): GUEST_CR0 holds the guest's bit. */
+	if (!(vmcs_read(GUEST_CR0) & X86_CR0_PE))
 		return 0;
 	return (vmcs_read(SEGMENT_AR(MV_SS)) >> 5) & 3;
 }

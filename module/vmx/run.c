@@ -32,6 +32,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "../sriov/assign.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "caps.h"
@@ -149,21 +150,39 @@ static bool guest_interruptible(void)
 }
 
 /*
- * Inject the interrupt from KVM_INTERRUPT once the guest can take it, or
- * ask for an exit when it can (interrupt-window exiting, SDM 26.7.5).
+ * The vector to inject next: KVM_INTERRUPT's, else the highest one an
+ * assigned function raised (sriov/irq.c), or -1.
+ */
+static int next_vector(struct mv_vmx_vcpu *vmx)
+{
+	unsigned long vector;
+
+	if (vmx->pending_irq >= 0)
+		return vmx->pending_irq;
+	vector = find_last_bit(vmx->device_irqs, NR_VECTORS);
+	return vector < NR_VECTORS ? vector : -1;
+}
+
+/*
+ * Inject a waiting interrupt once the guest can take it, or ask for an
+ * exit when it can (interrupt-window exiting, SDM 26.7.5).
  */
 static void inject_events(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
 	u32 cpu_controls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
 	bool want_window = vcpu->run->request_interrupt_window;
+	int vector = next_vector(vmx);
 
-	if (vmx->pending_irq >= 0 &&
+	if (vector >= 0 &&
 	    !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK)) {
 		if (guest_interruptible()) {
 			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK |
-				   INTR_TYPE_EXT_INTR | vmx->pending_irq);
-			vmx->pending_irq = -1;
+				   INTR_TYPE_EXT_INTR | vector);
+			if (vmx->pending_irq >= 0)
+				vmx->pending_irq = -1;
+			else if (test_and_clear_bit(vector, vmx->device_irqs))
+				mv_device_irq_delivered(vcpu, vector);
 		} else {
 			want_window = true;
 		}
@@ -224,8 +243,12 @@ static u64 mv_host_xcr0 __ro_after_init;
 /* The guest's XCR0 is live only while the guest may use XSAVE. */
 static bool guest_xcr0_differs(struct mv_vmx_vcpu *vmx)
 {
-	return (mv_vmx_guest_cr4() & X86_CR4_OSXSAVE) &&
-	       vmx->xcr0 != mv_host_xcr0;
+	/*
+	 * Usually the guest's XCR0 is the host's, and no VMREAD is needed.
+	 * OSXSAVE is not host-owned (cr.h): GUEST_CR4 holds the guest's bit.
+	 */
+	return vmx->xcr0 != mv_host_xcr0 &&
+	       (vmcs_read(GUEST_CR4) & X86_CR4_OSXSAVE);
 }
 
 /*
@@ -246,14 +269,20 @@ static int enter_guest(struct mv_vcpu *vcpu)
 		return 1;
 	}
 	switch_to_guest_state(vcpu);
-	inject_events(vcpu);
 
+	/*
+	 * With interrupts off from here to VM entry, an assigned function's
+	 * interrupt that comes after inject_events() finds the vCPU about to
+	 * enter: its IPI makes the guest exit at once, and the next pass
+	 * injects it.
+	 */
 	local_irq_disable();
 	if (signal_pending(current) || need_resched()) {
 		local_irq_enable();
 		preempt_enable();
 		return 1;
 	}
+	inject_events(vcpu);
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	update_host_control_registers(vmx);

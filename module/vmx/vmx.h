@@ -7,11 +7,13 @@
 #define MV_VMX_H
 
 #include <linux/kvm.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
+#include <asm/irq_vectors.h>
 
 #include "decode.h"
 
@@ -89,6 +91,8 @@ struct mv_vmx_vcpu {
 
 	/* KVM_INTERRUPT: a vector waiting to be injected, or -1. */
 	int pending_irq;
+	/* Vectors of assigned functions' interrupts waiting (sriov/irq.c). */
+	unsigned long device_irqs[BITS_TO_LONGS(NR_VECTORS)];
 
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
 	int cpuid_nent;

@@ -3,9 +3,9 @@
 #
 # Boot a kernel and initramfs in Bochs, the emulated host with VT-x (model
 # corei7_skylake_x: EPT, VPID, unrestricted guest, preemption timer). Bochs
-# boots from an isolinux CD image built here, and its first serial port
-# streams to HOSTDIR/serial.log. Sourced by selftests/run.sh, after
-# lib/timed.sh.
+# boots from an isolinux CD image built here, with an e1000 in PCI slot 1
+# to pass through, and its first serial port streams to HOSTDIR/serial.log.
+# Sourced by selftests/run.sh, after lib/timed.sh.
 
 # boot_bochs HOSTDIR CPUS TIMEOUT KERNEL INITRD CMDLINE
 # Writes HOSTDIR/{isolinux.cfg,boot.iso,bochsrc,bochs.rc,bochs.log,serial.log}
@@ -39,6 +39,10 @@ boot_bochs() {
 		-boot-info-table "$iso" 2>"$dir/xorriso.log"
 	rm -rf "$iso"
 
+	# An Intel 82540EM (e1000) in PCI slot 1, with no network behind it
+	# (ethmod=null): an ordinary PCI function with a memory BAR and real
+	# registers, for the assign suite to pass through to a guest.
+	#
 	# Debian's Bochs has no "nogui" display; rfb needs no X and, with
 	# timeout=0, no client. Each instance listens on the first free TCP
 	# port from 5900 to 5949 (on all addresses), so parallel runs do not
@@ -49,6 +53,8 @@ boot_bochs() {
 		romimage: file=/usr/share/bochs/BIOS-bochs-latest
 		vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 		ata0-master: type=cdrom, path=boot.iso, status=inserted
+		pci: enabled=1, chipset=i440fx, slot1=e1000
+		e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=null
 		boot: cdrom
 		com1: enabled=1, mode=file, dev=serial.log
 		display_library: rfb, options="timeout=0"

@@ -12,6 +12,9 @@
 #ifndef _UAPI_LINUX_MINIVISOR_H
 #define _UAPI_LINUX_MINIVISOR_H
 
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
 #define MINIVISOR_DEVICE_PATH	"/dev/minivisor"
 #define MINIVISOR_IOCTL_MAGIC	0xAF
 
@@ -105,6 +108,7 @@ enum minivisor_attr {
 	MINIVISOR_ATTR_NUM_VFS,		/* u32: a PF's enabled VFs */
 	MINIVISOR_ATTR_TOTAL_VFS,	/* u32: a PF's TotalVFs */
 	MINIVISOR_ATTR_PCI_PF,		/* string: a VF's PF address */
+	MINIVISOR_ATTR_PCI_VM_ID,	/* u32: the VM an assigned function is in */
 	__MINIVISOR_ATTR_MAX,
 };
 
@@ -126,6 +130,119 @@ enum minivisor_pci_kind {
 enum minivisor_pci_state {
 	MINIVISOR_PCI_FREE = 1,		/* the host's: any driver or none */
 	MINIVISOR_PCI_CLAIMED,		/* bound to minivisor, DMA blocked */
+	MINIVISOR_PCI_ASSIGNED,		/* claimed and assigned to a VM */
 };
+
+/*
+ * Assigning a claimed PCI function to a VM: ioctls on the VM fd, for
+ * CAP_SYS_ADMIN alone (EPERM otherwise). They work without VT-x: a VM is
+ * an address space, and its devices and their DMA need no vCPU.
+ *
+ * A function is named by its address: minivisor_pci_address(segment, bus,
+ * device, function), as PCI_DEVID does with the segment above it.
+ *
+ * MINIVISOR_ASSIGN_PCI gives a claimed function (MINIVISOR_CMD_PCI_CLAIM)
+ * to the VM. Each memory BAR i with bar_gpa[i] != 0 appears at that
+ * guest-physical address (aligned to the BAR's size), mapped straight into
+ * the VM's EPT as uncacheable memory, so guest accesses take no VM exit;
+ * the pages holding an MSI-X table or PBA are left out and exit to
+ * userspace as MMIO, as do I/O BARs. The function's DMA goes through an
+ * IOMMU domain of the VM's own, in which every memslot is mapped
+ * guest-physical to host-physical, its pages pinned while a function is
+ * assigned; memslot changes are reflected in it. Without an IOMMU the
+ * assignment fails with EOPNOTSUPP unless the module was loaded with
+ * allow_unsafe_noiommu=1 (which taints the kernel: the function can then
+ * DMA anywhere). Errors: ENODEV, no function at that address; EINVAL, not
+ * claimed, a bar_gpa that is unaligned, given for a BAR that is not memory,
+ * or flags other than 0; EEXIST, a BAR would overlap a memslot or another
+ * BAR; EBUSY, the function is assigned already.
+ *
+ * MINIVISOR_DEASSIGN_PCI takes it back: its BARs leave the EPT, it is
+ * reset (a function level reset where it has one), and its DMA is blocked
+ * again. Closing the VM does the same for every function it has.
+ *
+ * MINIVISOR_PCI_CONFIG_READ and _WRITE reach an assigned function's
+ * configuration space, size 1, 2 or 4 bytes at a naturally aligned offset
+ * below 4096, for the VMM to show the guest. The BARs read as the guest
+ * addresses given at assignment, and size the way hardware does (write all
+ * ones, read the size mask); a BAR write moves the BAR in the guest. The
+ * expansion ROM BAR reads 0. The MSI and MSI-X capabilities are the VMM's
+ * to emulate: writes to them are dropped. Of the rest of the standard
+ * header (the first 64 bytes) only the command register's memory, I/O and
+ * bus master enables and the status register's write-1-to-clear bits are
+ * written through (INTx disable is the host's: see MINIVISOR_SET_PCI_IRQS);
+ * writes elsewhere in it are dropped. Capabilities past the header are
+ * written through. EINVAL for a bad size or offset, ENODEV for a function
+ * the VM does not have.
+ */
+#define MINIVISOR_PCI_BARS	6
+
+/*
+ * MINIVISOR_SET_PCI_IRQS routes an assigned function's interrupts into
+ * the guest: vector routes[i].vector on vCPU routes[i].vcpu for the
+ * function's INTx (count 1), its MSI vectors or its MSI-X vectors (count
+ * 1 to MINIVISOR_PCI_MAX_IRQS, the first count of them), as the VMM saw
+ * the guest program them in its emulation of those capabilities. Type
+ * MINIVISOR_PCI_IRQ_NONE (count 0) removes the routes. Each call replaces
+ * what the previous one set. The interrupt arrives in the guest as an
+ * external interrupt, as from KVM_INTERRUPT, as soon as the guest can take
+ * it; a vCPU running in the guest is made to exit for it. INTx is masked
+ * at the function when it fires and unmasked when the guest has taken the
+ * vector: if the function still asserts it then, the guest takes it again.
+ * Errors: EINVAL, a bad type or count, a vector below 32, a vCPU that
+ * does not exist, or a function without that kind of interrupt; ENODEV,
+ * a function the VM does not have.
+ */
+#define MINIVISOR_PCI_IRQ_NONE	0
+#define MINIVISOR_PCI_IRQ_INTX	1
+#define MINIVISOR_PCI_IRQ_MSI	2
+#define MINIVISOR_PCI_IRQ_MSIX	3
+#define MINIVISOR_PCI_MAX_IRQS	32
+
+static inline unsigned int minivisor_pci_address(unsigned int segment,
+						 unsigned int bus,
+						 unsigned int device,
+						 unsigned int function)
+{
+	return segment << 16 | bus << 8 | device << 3 | function;
+}
+
+struct minivisor_assign_pci {
+	__u32 address;			/* minivisor_pci_address() */
+	__u32 flags;			/* 0 */
+	__u64 bar_gpa[MINIVISOR_PCI_BARS];	/* 0: the BAR is not mapped */
+};
+
+struct minivisor_pci_config {
+	__u32 address;			/* minivisor_pci_address() */
+	__u16 offset;			/* in configuration space */
+	__u8 size;			/* 1, 2 or 4 */
+	__u8 pad;			/* 0 */
+	__u32 value;			/* in the low size bytes */
+};
+
+struct minivisor_pci_irq_route {
+	__u32 vcpu;			/* vCPU id */
+	__u32 vector;			/* 32 to 255 */
+};
+
+struct minivisor_pci_irqs {
+	__u32 address;			/* minivisor_pci_address() */
+	__u32 type;			/* MINIVISOR_PCI_IRQ_* */
+	__u32 count;			/* routes used */
+	__u32 pad;			/* 0 */
+	struct minivisor_pci_irq_route routes[MINIVISOR_PCI_MAX_IRQS];
+};
+
+#define MINIVISOR_ASSIGN_PCI \
+	_IOW(MINIVISOR_IOCTL_MAGIC, 0x80, struct minivisor_assign_pci)
+#define MINIVISOR_DEASSIGN_PCI \
+	_IOW(MINIVISOR_IOCTL_MAGIC, 0x81, __u32)
+#define MINIVISOR_PCI_CONFIG_READ \
+	_IOWR(MINIVISOR_IOCTL_MAGIC, 0x82, struct minivisor_pci_config)
+#define MINIVISOR_PCI_CONFIG_WRITE \
+	_IOW(MINIVISOR_IOCTL_MAGIC, 0x83, struct minivisor_pci_config)
+#define MINIVISOR_SET_PCI_IRQS \
+	_IOW(MINIVISOR_IOCTL_MAGIC, 0x84, struct minivisor_pci_irqs)
 
 #endif /* _UAPI_LINUX_MINIVISOR_H */

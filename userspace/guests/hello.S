@@ -12,21 +12,7 @@
 	.globl	_start
 _start:
 	mov	$greeting, %si
-next_byte:
-	lodsb
-	test	%al, %al
-	jz	done
-	mov	%al, %bl
-	mov	$UART_LSR, %dx
-wait_for_uart:
-	in	%dx, %al
-	test	$UART_LSR_THRE, %al
-	jz	wait_for_uart
-	mov	%bl, %al
-	mov	$UART_DATA, %dx
-	out	%al, %dx
-	jmp	next_byte
-done:
+	uart_print
 	hlt
 
 greeting:

@@ -28,12 +28,7 @@ _start:
 	mov	$before, %esi
 	call	print
 	mov	$8, %ecx
-1:	rol	$4, %edi
-	mov	%edi, %eax
-	and	$0xf, %eax
-	mov	hex_digits(%eax), %al
-	call	put_byte
-	loop	1b
+	put_hex_digits %edi
 	mov	$newline, %esi
 	call	print
 	hlt

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupts of assigned functions, delivered to the guest.
+ *
+ * An assigned function raises its interrupts on the host: an MSI or MSI-X
+ * message is a DMA write the host's interrupt controller turns into a host
+ * vector, and INTx is a wire to the host's IOAPIC. minivisor has no
+ * virtual interrupt controller of its own (the VMM plays it, as with
+ * KVM_INTERRUPT), so the VMM, which sees the guest program the function's
+ * MSI capability or MSI-X table, tells minivisor where each interrupt
+ * goes: a vCPU and a vector (MINIVISOR_SET_PCI_IRQS). minivisor then takes
+ * the host interrupts itself (pci_alloc_irq_vectors, request_irq), and
+ * its handler marks the vector pending on the vCPU and kicks the vCPU out
+ * of the guest with an IPI; on its way back in, the vCPU injects the
+ * vector as an external interrupt once the guest can take it (run.c).
+ *
+ * INTx is level-triggered and may be shared with host devices. The
+ * handler masks it at the function (the command register's INTx disable,
+ * pci_check_and_mask_intx) when the function is the one asserting it;
+ * a function that cannot mask INTx gets its host IRQ to itself, disabled
+ * instead. The vector is delivered, and INTx unmasked: if the guest has
+ * not quieted the function by then, the function still asserts it and the
+ * guest takes the vector again. A guest cannot keep the host busy with
+ * it: one interrupt per delivery.
+ */
+#include <linux/interrupt.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+
+#include "../vcpu.h"
+#include "../vm.h"
+#include "assign.h"
+
+/* Make the vCPU leave the guest if it runs on another CPU (run.c). */
+static void kick(struct mv_vcpu *vcpu)
+{
+	int cpu = READ_ONCE(vcpu->vmx.cpu);
+
+	if (cpu >= 0 && cpu != smp_processor_id())
+		smp_send_reschedule(cpu);
+}
+
+static irqreturn_t device_irq(int irq, void *data)
+{
+	struct mv_irq_route *route = data;
+
+	if (route->intx) {
+		if (!route->intx_maskable)
+			disable_irq_nosync(irq);
+		else if (!pci_check_and_mask_intx(route->assigned->pdev))
+			return IRQ_NONE;	/* another device on the line */
+		WRITE_ONCE(route->masked, true);
+	}
+	set_bit(route->vector, route->vcpu->vmx.device_irqs);
+	kick(route->vcpu);
+	return IRQ_HANDLED;
+}
+
+/* INTx again, or, when the function still asserts it, the vector again. */
+static void unmask_intx(struct mv_irq_route *route)
+{
+	route->masked = false;
+	if (!route->intx_maskable) {
+		enable_irq(route->host_irq);
+	} else if (!pci_check_and_unmask_intx(route->assigned->pdev)) {
+		route->masked = true;
+		set_bit(route->vector, route->vcpu->vmx.device_irqs);
+	}
+}
+
+void mv_device_irq_delivered(struct mv_vcpu *vcpu, u8 vector)
+{
+	struct mv_vm_devices *devices = &vcpu->vm->devices;
+	struct mv_irq_route *route;
+	unsigned long flags;
+
+	spin_lock_irqsave(&devices->irq_lock, flags);
+	list_for_each_entry(route, &devices->intx_routes, node)
+		if (route->vcpu == vcpu && route->vector == vector &&
+		    route->masked)
+			unmask_intx(route);
+	spin_unlock_irqrestore(&devices->irq_lock, flags);
+}
+
+static void free_route(struct mv_irq_route *route)
+{
+	struct mv_vm_devices *devices = &route->assigned->vm->devices;
+	unsigned long flags;
+
+	if (route->intx) {
+		spin_lock_irqsave(&devices->irq_lock, flags);
+		list_del(&route->node);
+		spin_unlock_irqrestore(&devices->irq_lock, flags);
+		if (!route->intx_maskable && route->masked)
+			enable_irq(route->host_irq);
+	}
+	free_irq(route->host_irq, route);
+	clear_bit(route->vector, route->vcpu->vmx.device_irqs);
+}
+
+void mv_irqs_free(struct mv_assigned *assigned)
+{
+	unsigned int i;
+
+	if (!assigned->irqs)
+		return;
+	for (i = 0; i < assigned->nr_irqs; i++)
+		free_route(&assigned->irqs[i]);
+	pci_free_irq_vectors(assigned->pdev);
+	kfree(assigned->irqs);
+	assigned->irqs = NULL;
+	assigned->nr_irqs = 0;
+}
+
+/* The pci_alloc_irq_vectors() kind of a request, or 0 if it is bad. */
+static unsigned int irq_kind(struct pci_dev *pdev,
+			     const struct minivisor_pci_irqs *request)
+{
+	switch (request->type) {
+	case MINIVISOR_PCI_IRQ_INTX:
+		return request->count == 1 && pdev->irq ? PCI_IRQ_LEGACY : 0;
+	case MINIVISOR_PCI_IRQ_MSI:
+		return pdev->msi_cap ? PCI_IRQ_MSI : 0;
+	case MINIVISOR_PCI_IRQ_MSIX:
+		return pdev->msix_cap ? PCI_IRQ_MSIX : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Check the routes and find their vCPUs. */
+static int check_routes(struct mv_vm *vm,
+			const struct minivisor_pci_irqs *request,
+			struct mv_irq_route *routes)
+{
+	const struct minivisor_pci_irq_route *asked;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	for (i = 0; i < request->count; i++) {
+		asked = &request->routes[i];
+		if (asked->vector < 32 || asked->vector > 255 ||
+		    asked->vcpu >= MV_MAX_VCPUS || !vm->vcpus[asked->vcpu]) {
+			ret = -EINVAL;
+			break;
+		}
+		routes[i].vcpu = vm->vcpus[asked->vcpu];
+		routes[i].vector = asked->vector;
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+static int request_route(struct mv_irq_route *route)
+{
+	struct mv_vm_devices *devices = &route->assigned->vm->devices;
+	struct pci_dev *pdev = route->assigned->pdev;
+	unsigned long flags;
+	int ret;
+
+	if (!route->intx)
+		return request_irq(route->host_irq, device_irq, 0, "minivisor",
+				   route);
+	route->intx_maskable = pci_intx_mask_supported(pdev);
+	ret = request_irq(route->host_irq, device_irq,
+			  route->intx_maskable ? IRQF_SHARED : 0, "minivisor",
+			  route);
+	if (ret)
+		return ret;
+	spin_lock_irqsave(&devices->irq_lock, flags);
+	list_add(&route->node, &devices->intx_routes);
+	spin_unlock_irqrestore(&devices->irq_lock, flags);
+	return 0;
+}
+
+int mv_irqs_set(struct mv_assigned *assigned,
+		const struct minivisor_pci_irqs *request)
+{
+	struct pci_dev *pdev = assigned->pdev;
+	struct mv_irq_route *routes;
+	unsigned int kind, i;
+	int ret;
+
+	if (request->pad || request->count > MINIVISOR_PCI_MAX_IRQS)
+		return -EINVAL;
+	if (request->type == MINIVISOR_PCI_IRQ_NONE) {
+		if (request->count)
+			return -EINVAL;
+		mv_irqs_free(assigned);
+		return 0;
+	}
+	kind = irq_kind(pdev, request);
+	if (!kind || !request->count)
+		return -EINVAL;
+	routes = kcalloc(request->count, sizeof(*routes), GFP_KERNEL_ACCOUNT);
+	if (!routes)
+		return -ENOMEM;
+	ret = check_routes(assigned->vm, request, routes);
+	if (ret)
+		goto free;
+
+	mv_irqs_free(assigned);
+	ret = pci_alloc_irq_vectors(pdev, request->count, request->count,
+				    kind);
+	if (ret < 0)
+		goto free;
+	for (i = 0; i < request->count; i++) {
+		routes[i].assigned = assigned;
+		routes[i].intx = kind == PCI_IRQ_LEGACY;
+		routes[i].host_irq = pci_irq_vector(pdev, i);
+		ret = request_route(&routes[i]);
+		if (ret)
+			break;
+	}
+	assigned->irqs = routes;
+	assigned->nr_irqs = i;
+	if (!ret)
+		return 0;
+	pci_info_ratelimited(pdev, "minivisor: host interrupt %d not available (%d)\n",
+			     routes[i].host_irq, ret);
+	mv_irqs_free(assigned);
+	return ret;
+free:
+	kfree(routes);
+	return ret;
+}

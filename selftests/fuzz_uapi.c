@@ -124,6 +124,10 @@ static const struct ioctl_desc vm_ioctls[] = {
 	IOCTL(KVM_CREATE_VCPU), IOCTL(KVM_SET_USER_MEMORY_REGION),
 	IOCTL(KVM_GET_DIRTY_LOG), IOCTL(KVM_CLEAR_DIRTY_LOG),
 	IOCTL(KVM_ENABLE_CAP),
+	/* minivisor's own: no function is claimed, so none can be assigned */
+	IOCTL(MINIVISOR_ASSIGN_PCI), IOCTL(MINIVISOR_DEASSIGN_PCI),
+	IOCTL(MINIVISOR_PCI_CONFIG_READ), IOCTL(MINIVISOR_PCI_CONFIG_WRITE),
+	IOCTL(MINIVISOR_SET_PCI_IRQS),
 };
 
 static const struct ioctl_desc vcpu_ioctls[] = {
@@ -513,7 +517,7 @@ static bool errno_expected(int err)
 	case EINVAL: case EFAULT: case ENOTTY: case EBADF: case EIO:
 	case EEXIST: case E2BIG: case ENOMEM: case EOPNOTSUPP: case EINTR:
 	case ENOENT: case ENXIO: case EBUSY: case ENOSPC: case EAGAIN:
-	case EMFILE: case EPERM:
+	case EMFILE: case EPERM: case ENODEV:
 		return true;
 	default:
 		return false;

@@ -34,6 +34,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/iommu.h>
+#include <linux/irqdomain.h>
 #include <linux/module.h>
 #include <linux/msi.h>
 #include <linux/panic.h>
@@ -52,6 +54,11 @@ MODULE_PARM_DESC(allow_unsafe_noiommu,
 
 /* Which function is assigned to which VM: see sriov.h. */
 DEFINE_MUTEX(mv_assign_lock);
+
+static bool allow_unsafe_interrupts;
+module_param(allow_unsafe_interrupts, bool, 0644);
+MODULE_PARM_DESC(allow_unsafe_interrupts,
+		 "Assign functions behind an IOMMU without interrupt remapping: their DMA can raise host interrupts");
 
 void mv_vm_devices_init(struct mv_vm *vm)
 {
@@ -175,39 +182,59 @@ void mv_bar_unmap(struct mv_assigned *assigned, struct mv_bar *bar)
 	bar->mapped_gpa = 0;
 }
 
-/* Leave out of the EPT the pages of an MSI-X structure (table or PBA). */
-static void msix_hole(struct mv_assigned *assigned, unsigned int reg,
-		      u64 length)
+/*
+ * Leave out of the EPT the pages of an MSI-X structure (table or PBA).
+ * A structure outside every memory BAR the function has is a broken
+ * device: it is not assigned (EINVAL).
+ */
+static int msix_hole(struct mv_assigned *assigned, unsigned int reg,
+		     u64 length)
 {
+	unsigned int bir;
 	struct mv_bar *bar;
 	u64 start, end;
 	u32 location;
 
 	pci_read_config_dword(assigned->pdev, assigned->pdev->msix_cap + reg,
 			      &location);
-	bar = &assigned->bars[location & PCI_MSIX_TABLE_BIR];
+	bir = location & PCI_MSIX_TABLE_BIR;
 	start = round_down(location & PCI_MSIX_TABLE_OFFSET, PAGE_SIZE);
 	end = round_up((location & PCI_MSIX_TABLE_OFFSET) + length, PAGE_SIZE);
+	if (bir >= MINIVISOR_PCI_BARS) {
+		pci_info_ratelimited(assigned->pdev, "minivisor: MSI-X structure in BAR %u\n",
+				     bir);
+		return -EINVAL;
+	}
+	bar = &assigned->bars[bir];
+	if (!bar->size || bar->flags & PCI_BASE_ADDRESS_SPACE_IO ||
+	    end > round_up(bar->size, PAGE_SIZE)) {
+		pci_info_ratelimited(assigned->pdev, "minivisor: MSI-X structure outside BAR %u\n",
+				     bir);
+		return -EINVAL;
+	}
 	if (bar->hole_end > bar->hole_start) {
 		start = min(start, bar->hole_start);
 		end = max(end, bar->hole_end);
 	}
 	bar->hole_start = start;
 	bar->hole_end = end;
+	return 0;
 }
 
-static void msix_holes(struct mv_assigned *assigned)
+static int msix_holes(struct mv_assigned *assigned)
 {
 	struct pci_dev *pdev = assigned->pdev;
 	u16 flags;
 	u64 entries;
 
 	if (!pdev->msix_cap)
-		return;
+		return 0;
 	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &flags);
 	entries = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
-	msix_hole(assigned, PCI_MSIX_TABLE, entries * PCI_MSIX_ENTRY_SIZE);
-	msix_hole(assigned, PCI_MSIX_PBA, DIV_ROUND_UP(entries, 64) * 8);
+	return msix_hole(assigned, PCI_MSIX_TABLE,
+			 entries * PCI_MSIX_ENTRY_SIZE) ?:
+	       msix_hole(assigned, PCI_MSIX_PBA,
+			 DIV_ROUND_UP(entries, 64) * 8);
 }
 
 /* Where the VMM asked for the BARs: memory BARs, aligned, page-sized. */
@@ -262,11 +289,27 @@ static void unmap_bars(struct mv_assigned *assigned)
 		mv_bar_unmap(assigned, bar);
 }
 
-/* Without an IOMMU, only if the administrator said so: the host is open. */
+/*
+ * Without an IOMMU, only if the administrator said so: the host is open.
+ * With one, its DMA is confined, but a DMA write to the interrupt address
+ * range is an interrupt message: without interrupt remapping, a guest
+ * could send any host CPU any vector. As VFIO does, that too needs the
+ * administrator's word.
+ */
 static int check_iommu(struct mv_assigned *assigned)
 {
-	if (assigned->group)
+	if (assigned->group) {
+		if (irq_domain_check_msi_remap() ||
+		    device_iommu_capable(&assigned->pdev->dev,
+					 IOMMU_CAP_INTR_REMAP))
+			return 0;
+		if (!allow_unsafe_interrupts) {
+			pci_info_ratelimited(assigned->pdev, "minivisor: no interrupt remapping; not assigned (see allow_unsafe_interrupts)\n");
+			return -EOPNOTSUPP;
+		}
+		pci_warn(assigned->pdev, "minivisor: assigned without interrupt remapping: its DMA can raise host interrupts\n");
 		return 0;
+	}
 	if (!allow_unsafe_noiommu) {
 		pci_info_ratelimited(assigned->pdev, "minivisor: no IOMMU to confine the function's DMA; not assigned (see allow_unsafe_noiommu)\n");
 		return -EOPNOTSUPP;
@@ -289,8 +332,7 @@ static int assign_locked(struct mv_vm *vm, struct mv_claim *claim,
 	assigned->vm = vm;
 	assigned->group = claim->group;
 	mv_config_init(assigned);
-	msix_holes(assigned);
-	ret = place_bars(assigned, request);
+	ret = msix_holes(assigned) ?: place_bars(assigned, request);
 	if (!ret)
 		ret = check_iommu(assigned);
 	if (ret)
@@ -299,8 +341,11 @@ static int assign_locked(struct mv_vm *vm, struct mv_claim *claim,
 	if (ret)
 		return ret;
 	ret = pci_enable_device(assigned->pdev);
-	if (!ret)
+	if (!ret) {
+		/* Until the VMM routes it, INTx stays quiet (irq.c). */
+		pci_intx(assigned->pdev, 0);
 		ret = map_bars(assigned);
+	}
 	if (ret) {
 		unmap_bars(assigned);
 		if (pci_is_enabled(assigned->pdev))

@@ -81,7 +81,6 @@ struct mv_assigned {
 	struct pci_dev *pdev;		/* referenced */
 	struct iommu_group *group;	/* NULL without an IOMMU */
 	struct mv_bar bars[MINIVISOR_PCI_BARS];
-	unsigned int msi_end;		/* the MSI capability: msi_cap to here */
 	struct mv_irq_route *irqs;	/* MINIVISOR_SET_PCI_IRQS */
 	unsigned int nr_irqs;
 };

@@ -13,13 +13,13 @@
  *   after a write of all ones, a BAR reads back the mask of its size. A
  *   write that moves a memory BAR moves its EPT mapping (assign.c).
  * - The expansion ROM is not offered: it reads 0.
- * - MSI and MSI-X messages name host interrupt addresses and vectors: the
- *   capabilities are for the VMM to emulate, and guest writes to them
- *   never reach the device.
- * - Of the rest of the standard header (the first 64 bytes), only the
- *   command register's decode and bus master enables and the status
- *   register's write-1-to-clear bits are the guest's to write. Other
- *   capabilities, past the header, are written through.
+ * - Only the command register's decode and bus master enables and the
+ *   status register's write-1-to-clear bits are the guest's to write.
+ *   Every other write is dropped: the capabilities past the standard
+ *   header hold host business (MSI and MSI-X messages name host interrupt
+ *   addresses, ACS keeps functions apart, SR-IOV and resizable BARs place
+ *   memory, a function level reset or power state change would wipe what
+ *   the host set up). The VMM emulates what the guest needs of them.
  */
 #include <linux/pci.h>
 
@@ -37,22 +37,7 @@
 			   PCI_STATUS_REC_MASTER_ABORT | \
 			   PCI_STATUS_SIG_SYSTEM_ERROR | \
 			   PCI_STATUS_DETECTED_PARITY)
-#define HEADER_END	0x40
 #define CONFIG_END	4096
-
-/* How many bytes the MSI capability has, by its flags. */
-static unsigned int msi_length(struct pci_dev *pdev)
-{
-	unsigned int length = PCI_MSI_DATA_32 + 2;
-	u16 flags;
-
-	pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &flags);
-	if (flags & PCI_MSI_FLAGS_64BIT)
-		length += 4;
-	if (flags & PCI_MSI_FLAGS_MASKBIT)
-		length += 10;
-	return length;
-}
 
 /*
  * What the guest sees of the BARs before it writes them: sizes and kinds
@@ -84,8 +69,6 @@ void mv_config_init(struct mv_assigned *assigned)
 		if (bar->is_64bit)
 			i++;	/* the next register is this BAR's top half */
 	}
-	if (pdev->msi_cap)
-		assigned->msi_end = pdev->msi_cap + msi_length(pdev);
 }
 
 /*
@@ -133,16 +116,6 @@ static void bar_write(struct mv_assigned *assigned, int index, u32 value)
 		mv_bar_unmap(assigned, bar);
 		mv_bar_map(assigned, bar);
 	}
-}
-
-static bool in_msi_capability(struct mv_assigned *assigned, unsigned int at)
-{
-	struct pci_dev *pdev = assigned->pdev;
-
-	return (pdev->msi_cap && at >= pdev->msi_cap &&
-		at < assigned->msi_end) ||
-	       (pdev->msix_cap && at >= pdev->msix_cap &&
-		at < pdev->msix_cap + PCI_CAP_MSIX_SIZEOF);
 }
 
 static int check_access(const struct minivisor_pci_config *access)
@@ -201,17 +174,6 @@ static void command_status_write(struct pci_dev *pdev, unsigned int offset,
 					   (data >> 16) & GUEST_STATUS_BITS);
 }
 
-static void write_through(struct pci_dev *pdev, unsigned int offset,
-			  unsigned int size, u32 value)
-{
-	if (size == 1)
-		pci_user_write_config_byte(pdev, offset, value);
-	else if (size == 2)
-		pci_user_write_config_word(pdev, offset, value);
-	else
-		pci_user_write_config_dword(pdev, offset, value);
-}
-
 int mv_config_write(struct mv_assigned *assigned,
 		    const struct minivisor_pci_config *access)
 {
@@ -231,10 +193,6 @@ int mv_config_write(struct mv_assigned *assigned,
 	} else if (at == PCI_COMMAND) {
 		command_status_write(assigned->pdev, access->offset,
 				     access->size, access->value);
-	} else if (at >= HEADER_END &&
-		   !in_msi_capability(assigned, access->offset)) {
-		write_through(assigned->pdev, access->offset, access->size,
-			      access->value);
 	}
 	return 0;
 }

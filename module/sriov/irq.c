@@ -14,8 +14,9 @@
  * of the guest with an IPI; on its way back in, the vCPU injects the
  * vector as an external interrupt once the guest can take it (run.c).
  *
- * INTx is level-triggered and may be shared with host devices. The
- * handler masks it at the function (the command register's INTx disable,
+ * INTx is level-triggered and may be shared with host devices. While the
+ * VMM routes it nowhere, it stays disabled at the function. The handler
+ * masks it at the function (the command register's INTx disable,
  * pci_check_and_mask_intx) when the function is the one asserting it;
  * a function that cannot mask INTx gets its host IRQ to itself, disabled
  * instead. The vector is delivered, and INTx unmasked: if the guest has
@@ -108,6 +109,8 @@ void mv_irqs_free(struct mv_assigned *assigned)
 	for (i = 0; i < assigned->nr_irqs; i++)
 		free_route(&assigned->irqs[i]);
 	pci_free_irq_vectors(assigned->pdev);
+	/* No handler: a line left asserted would trouble its other devices. */
+	pci_intx(assigned->pdev, 0);
 	kfree(assigned->irqs);
 	assigned->irqs = NULL;
 	assigned->nr_irqs = 0;

@@ -152,10 +152,13 @@ enum minivisor_pci_state {
  * assigned; memslot changes are reflected in it. Without an IOMMU the
  * assignment fails with EOPNOTSUPP unless the module was loaded with
  * allow_unsafe_noiommu=1 (which taints the kernel: the function can then
- * DMA anywhere). Errors: ENODEV, no function at that address; EINVAL, not
- * claimed, a bar_gpa that is unaligned, given for a BAR that is not memory,
- * or flags other than 0; EEXIST, a BAR would overlap a memslot or another
- * BAR; EBUSY, the function is assigned already.
+ * DMA anywhere); with an IOMMU but no interrupt remapping, unless
+ * allow_unsafe_interrupts=1 (its DMA could raise host interrupts). Errors:
+ * ENODEV, no function at that address; EINVAL, not claimed, a bar_gpa that
+ * is unaligned, given for a BAR that is not memory or smaller than a page,
+ * flags other than 0, or an MSI-X table outside the function's memory
+ * BARs; EEXIST, a BAR would overlap a memslot or another BAR; EBUSY, the
+ * function is assigned already or its IOMMU group is another VM's.
  *
  * MINIVISOR_DEASSIGN_PCI takes it back: its BARs leave the EPT, it is
  * reset (a function level reset where it has one), and its DMA is blocked
@@ -166,14 +169,13 @@ enum minivisor_pci_state {
  * below 4096, for the VMM to show the guest. The BARs read as the guest
  * addresses given at assignment, and size the way hardware does (write all
  * ones, read the size mask); a BAR write moves the BAR in the guest. The
- * expansion ROM BAR reads 0. The MSI and MSI-X capabilities are the VMM's
- * to emulate: writes to them are dropped. Of the rest of the standard
- * header (the first 64 bytes) only the command register's memory, I/O and
- * bus master enables and the status register's write-1-to-clear bits are
- * written through (INTx disable is the host's: see MINIVISOR_SET_PCI_IRQS);
- * writes elsewhere in it are dropped. Capabilities past the header are
- * written through. EINVAL for a bad size or offset, ENODEV for a function
- * the VM does not have.
+ * expansion ROM BAR reads 0. Besides the BARs, only the command
+ * register's memory, I/O and bus master enables and the status register's
+ * write-1-to-clear bits take writes (INTx disable is the host's: see
+ * MINIVISOR_SET_PCI_IRQS); every other write is dropped, so the
+ * capabilities (MSI, MSI-X, power management, PCI Express, ACS, SR-IOV)
+ * are the VMM's to emulate. EINVAL for a bad size or offset, ENODEV for a
+ * function the VM does not have.
  */
 #define MINIVISOR_PCI_BARS	6
 

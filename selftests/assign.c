@@ -1079,6 +1079,114 @@ TEST_F(nvme_vf, follows_memslot_changes)
 	munmap(extra, EXTRA_SIZE);
 }
 
+/*
+ * A VF of the PF minivisor's stub drives, assigned to a VM whose 64 MiB
+ * are pinned for it; the PF then goes away, as in a hot unplug, through
+ * its sysfs "remove". The stub's remove disables the VFs, and the VF's
+ * removal takes it back from the VM: its pages are unpinned and its IOMMU
+ * domain freed, and the VM knows it no more but goes on. The teardown
+ * rescans the bus, which brings the PF back for the suites after.
+ */
+FIXTURE(removed_pf) {
+	struct mvctl_genl genl;
+	char pf[NAME_MAX + 1], vf[NAME_MAX + 1];
+	uint8_t *mem;
+	int dev, vm;
+	int warnings;
+	bool ready;
+};
+
+#define REMOVED_PF_MEM	(64UL << 20)
+
+FIXTURE_SETUP(removed_pf)
+{
+	self->dev = -1;
+	self->vm = -1;
+	self->mem = MAP_FAILED;
+	mv_pci_find_pf(self->pf, sizeof(self->pf));
+	if (!self->pf[0])
+		SKIP(return, "no SR-IOV function with two VFs on this host");
+	ASSERT_EQ(0, pci_test_connect(&self->genl, &self->warnings));
+	self->ready = true;
+	ASSERT_EQ(0, mvctl_genl_sriov_enable(&self->genl, self->pf, 1));
+	mv_pci_link_target(self->pf, "virtfn0", self->vf, sizeof(self->vf));
+	ASSERT_NE(0, self->vf[0]);
+	ASSERT_EQ(0, mvctl_genl_pci_claim(&self->genl, self->vf));
+
+	self->mem = mmap(NULL, REMOVED_PF_MEM, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	self->vm = create_vm(&self->dev);
+	ASSERT_LE(0, self->vm);
+	ASSERT_EQ(0, set_slot(self->vm, 0, MEM_GPA, self->mem,
+			      REMOVED_PF_MEM));
+}
+
+FIXTURE_TEARDOWN(removed_pf)
+{
+	char path[PATH_MAX];
+
+	if (!self->ready)
+		return;
+	if (self->vm >= 0)
+		close(self->vm);
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->mem != MAP_FAILED)
+		munmap(self->mem, REMOVED_PF_MEM);
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", self->pf);
+	if (access(path, F_OK)) {
+		EXPECT_EQ(0, mv_write_file("/sys/bus/pci/rescan", "1"));
+	} else {
+		EXPECT_EQ(0, mvctl_genl_pci_release(&self->genl, self->vf));
+		EXPECT_EQ(0, mvctl_genl_sriov_disable(&self->genl, self->pf));
+	}
+	EXPECT_EQ(0, mv_pci_numeric_attr(self->pf, "sriov_numvfs"));
+	EXPECT_EQ(0, pci_test_disconnect(&self->genl));
+	EXPECT_EQ(self->warnings, mv_kernel_warnings());
+}
+
+TEST_F(removed_pf, removal_takes_the_vf_back_from_the_vm)
+{
+	uint32_t address, state, vm_id, value;
+	long free_before, free_during, free_after;
+	char path[PATH_MAX];
+	int taken_back;
+
+	if (!self->ready)
+		return;
+	address = mv_pci_address(self->vf);
+	taken_back = log_count("minivisor: taken back from VM");
+	ASSERT_LE(0, taken_back);
+	free_before = mem_free_kib();
+	ASSERT_EQ(0, assign_pci(self->vm, address, 0, 0, BAR_GPA));
+	ASSERT_EQ(0, listed(&self->genl, self->vf, &state, &vm_id));
+	EXPECT_EQ(MINIVISOR_PCI_ASSIGNED, state);
+	free_during = mem_free_kib();
+	EXPECT_LT(free_during + 48 * 1024, free_before);
+
+	ASSERT_EQ(0, mv_pci_write_attr(self->pf, "remove", "1"));
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", self->vf);
+	EXPECT_NE(0, access(path, F_OK));
+	EXPECT_EQ(-ENOENT, listed(&self->genl, self->vf, &state, &vm_id));
+	EXPECT_LT(taken_back, wait_log("minivisor: taken back from VM",
+				       taken_back));
+
+	/* The VM has no such function any more, and works on. */
+	EXPECT_EQ(-ENODEV, deassign_pci(self->vm, address));
+	EXPECT_EQ(-ENODEV, config_read(self->vm, address, 0, 2, &value));
+	EXPECT_EQ(0, set_slot(self->vm, 1, EXTRA_GPA, self->mem, EXTRA_SIZE));
+
+	/* Unpinned: once this process lets go of them, the pages are free. */
+	munmap(self->mem, REMOVED_PF_MEM);
+	self->mem = MAP_FAILED;
+	free_after = mem_free_kib();
+	EXPECT_GT(free_after + 16 * 1024, free_before) {
+		TH_LOG("MemFree %ld kB before, %ld during, %ld after",
+		       free_before, free_during, free_after);
+	}
+}
+
 FIXTURE(e1000) {
 	struct mvctl_genl genl;
 	char function[NAME_MAX + 1];

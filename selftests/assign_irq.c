@@ -13,8 +13,14 @@
  * mode driver of its interrupt registers: it raises a cause through ICS
  * and counts how often its handler for the routed vector runs, in rounds
  * the test commands through port I/O.
+ *
+ * MSI, whose message the guest programs in the function's capability,
+ * is checked on the QEMU host with its "edu" device (lib/boot-qemu.sh):
+ * no emulator here has both VT-x and a function with MSI, so there the
+ * host takes the interrupt and no vCPU receives it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <linux/kvm.h>
 #include <linux/minivisor.h>
 
@@ -48,6 +56,7 @@
 #define E1000_VENDOR	0x8086
 #define E1000_DEVICE	0x100e
 #define E1000_TXDW	0x1
+#define E1000_ICS	0xc8
 #define BAR_GPA		0xc0000000UL
 
 /* Where the guest's IDT and data area are, in the VMM's memory */
@@ -72,10 +81,11 @@ extern const unsigned char assign_irq_guest[], assign_irq_handler[],
 	assign_irq_guest_end[];
 
 /*
- * Whether the function's capability list, in its sysfs config file, holds
- * capability id: 1 or 0, or -errno.
+ * Where the function's capability list, in its sysfs config file (the
+ * device's own registers), has capability id: its offset, 0 if nowhere,
+ * or -errno.
  */
-static int has_capability(const char *address, uint8_t id)
+static int capability_at(const char *address, uint8_t id)
 {
 	uint8_t config[256];
 	char path[PATH_MAX];
@@ -96,8 +106,25 @@ static int has_capability(const char *address, uint8_t id)
 	for (at = config[PCI_CAPABILITY_LIST] & ~3U; at >= 64 && at < got &&
 	     hops < 48; at = config[at + 1] & ~3U, hops++)
 		if (config[at] == id)
-			return 1;
+			return at;
 	return 0;
+}
+
+/* The dword at offset of the function's sysfs config file, or ~0. */
+static uint32_t device_config_dword(const char *address, unsigned int offset)
+{
+	char path[PATH_MAX];
+	uint32_t value = ~0U;
+	FILE *file;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", address);
+	file = fopen(path, "r");
+	if (!file)
+		return value;
+	if (fseek(file, offset, SEEK_SET) || fread(&value, 4, 1, file) != 1)
+		value = ~0U;
+	fclose(file);
+	return value;
 }
 
 /*
@@ -422,8 +449,8 @@ TEST_F(assign_irq, rejects_bad_routes_and_keeps_the_last_good_one)
 	if (!self->ready)
 		return;
 	/* Bochs' e1000 offers neither MSI nor MSI-X, only INTx. */
-	ASSERT_EQ(0, has_capability(self->function, PCI_CAP_ID_MSI));
-	ASSERT_EQ(0, has_capability(self->function, PCI_CAP_ID_MSIX));
+	ASSERT_EQ(0, capability_at(self->function, PCI_CAP_ID_MSI));
+	ASSERT_EQ(0, capability_at(self->function, PCI_CAP_ID_MSIX));
 	EXPECT_EQ(-EINVAL, route(vm, self->address, MINIVISOR_PCI_IRQ_MSI, 1,
 				 0, VECTOR));
 	EXPECT_EQ(-EINVAL, route(vm, self->address, MINIVISOR_PCI_IRQ_MSIX, 1,
@@ -500,6 +527,238 @@ TEST_F(assign_irq, closing_the_vm_frees_the_host_interrupt)
 	route_intx_counted(_metadata, self, &total);
 	take_once_or_twice(_metadata, self, CMD_RAISE | CMD_STI);
 	vmm_close(&self->vmm);
+	EXPECT_EQ(0, minivisor_irqs(&total));
+}
+
+/*
+ * The function goes away under the VM, as in a hot unplug (here through
+ * its sysfs "remove"): the claimed driver's remove takes it back from the
+ * VM on the way. Its host interrupt is freed, its BAR leaves the EPT (the
+ * guest's next access to it is an MMIO exit to the VMM) and the VM knows
+ * it no more; the VM itself goes on. A rescan brings the function back,
+ * unclaimed, for the tests after.
+ */
+TEST_F(assign_irq, removing_the_function_takes_it_back_from_the_vm)
+{
+	char path[PATH_MAX];
+	unsigned long total;
+	uint32_t address = self->address, value = 0;
+
+	if (!self->ready)
+		return;
+	route_intx_counted(_metadata, self, &total);
+	take_once_or_twice(_metadata, self, CMD_RAISE | CMD_STI);
+
+	ASSERT_EQ(0, mv_pci_write_attr(self->function, "remove", "1"));
+	self->claimed = false;
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", self->function);
+	EXPECT_NE(0, access(path, F_OK));
+	EXPECT_EQ(0, minivisor_irqs(&total));
+	EXPECT_EQ(-ENODEV, config_access(self->vmm.vm,
+					 MINIVISOR_PCI_CONFIG_READ,
+					 self->address, 0, 2, &value));
+	EXPECT_EQ(-1, ioctl(self->vmm.vm, MINIVISOR_DEASSIGN_PCI, &address));
+	EXPECT_EQ(ENODEV, errno);
+
+	vmm_io_set_value(&self->vmm, CMD_RAISE);
+	ASSERT_EQ(KVM_EXIT_MMIO, vmm_run(&self->vmm));
+	EXPECT_EQ(BAR_GPA + E1000_ICS, self->vmm.run->mmio.phys_addr);
+	EXPECT_TRUE(self->vmm.run->mmio.is_write);
+
+	ASSERT_EQ(0, mv_write_file("/sys/bus/pci/rescan", "1"));
+	EXPECT_EQ(0, access(path, F_OK));
+}
+
+/*
+ * QEMU's "edu" device (docs/specs/edu.txt in QEMU) has an MSI capability
+ * (one 64-bit message) and raises its interrupt when its register
+ * EDU_RAISE is written. The QEMU host has no VT-x, so no vCPU: this
+ * process plays the guest's driver, programming the MSI capability
+ * through the VM's config ioctls and writing the function's registers
+ * through sysfs. The message goes to vCPU 0, which does not exist, so
+ * minivisor takes the interrupt on the host and drops it: the count of
+ * its handler in /proc/interrupts shows it came.
+ */
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+#define EDU_RAISE	0x60
+#define EDU_ACK		0x64
+#define MSI_FLAGS	2
+#define MSI_ENABLE	0x1
+#define MSI_ADDRESS_LO	4
+#define MSI_ADDRESS_HI	8
+#define MSI_DATA_64	12
+/* To vCPU 0 (APIC id 0), physical destination; fixed delivery */
+#define GUEST_MSI_ADDRESS	0xfee00000U
+#define GUEST_MSI_DATA		0x45U
+
+FIXTURE(edu_msi) {
+	struct mvctl_genl genl;
+	char function[NAME_MAX + 1];
+	uint32_t address;
+	int dev, vm;
+	int msi;			/* the MSI capability's offset */
+	volatile uint32_t *bar;
+	size_t bar_size;
+	int warnings;
+	bool ready, claimed;
+};
+
+FIXTURE_SETUP(edu_msi)
+{
+	struct minivisor_assign_pci assign = { .bar_gpa[0] = BAR_GPA };
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	self->dev = -1;
+	self->vm = -1;
+	self->bar = MAP_FAILED;
+	mv_pci_find_function(EDU_VENDOR, EDU_DEVICE, self->function,
+			     sizeof(self->function));
+	if (!self->function[0])
+		SKIP(return, "no edu on this host");
+	self->address = mv_pci_address(self->function);
+	self->msi = capability_at(self->function, PCI_CAP_ID_MSI);
+	ASSERT_LT(0, self->msi);
+	ASSERT_EQ(0, pci_test_connect(&self->genl, &self->warnings));
+	self->ready = true;
+	ASSERT_EQ(0, mvctl_genl_pci_claim(&self->genl, self->function));
+	self->claimed = true;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/resource0",
+		 self->function);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &st));
+	self->bar_size = st.st_size;
+	self->bar = mmap(NULL, self->bar_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->bar);
+
+	self->dev = open(MINIVISOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	self->vm = ioctl(self->dev, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, self->vm);
+	assign.address = self->address;
+	ASSERT_EQ(0, ioctl(self->vm, MINIVISOR_ASSIGN_PCI, &assign));
+	ASSERT_EQ(0, enable_function(self->vm, self->address));
+}
+
+FIXTURE_TEARDOWN(edu_msi)
+{
+	unsigned long total;
+
+	if (!self->ready)
+		return;
+	if (self->bar != MAP_FAILED)
+		munmap((void *)self->bar, self->bar_size);
+	if (self->vm >= 0)
+		close(self->vm);
+	if (self->dev >= 0)
+		close(self->dev);
+	EXPECT_EQ(0, minivisor_irqs(&total));
+	if (self->claimed)
+		EXPECT_EQ(0, mvctl_genl_pci_release(&self->genl,
+						    self->function));
+	EXPECT_EQ(0, pci_test_disconnect(&self->genl));
+	EXPECT_EQ(self->warnings, mv_kernel_warnings());
+}
+
+/* A config write of the VM's view of the function; 0 or -errno. */
+static int guest_config_write(FIXTURE_DATA(edu_msi) *self,
+			      unsigned int offset, uint8_t size,
+			      uint32_t value)
+{
+	return config_access(self->vm, MINIVISOR_PCI_CONFIG_WRITE,
+			     self->address, offset, size, &value);
+}
+
+/* A config read of the VM's view of the function, or ~0 on failure. */
+static uint32_t guest_config_read(FIXTURE_DATA(edu_msi) *self,
+				  unsigned int offset, uint8_t size)
+{
+	uint32_t value = 0;
+
+	if (config_access(self->vm, MINIVISOR_PCI_CONFIG_READ, self->address,
+			  offset, size, &value))
+		return ~0U;
+	return value;
+}
+
+/*
+ * The guest's message is the guest's: it reads back what it wrote, while
+ * the function holds the host's. Turning MSI on takes the function's
+ * interrupt on the host, where it now arrives; turning it off frees it.
+ */
+TEST_F(edu_msi, msi_follows_the_guests_programming)
+{
+	uint32_t flags, device_flags;
+	unsigned long before, total;
+
+	if (!self->ready)
+		return;
+	flags = guest_config_read(self, self->msi + MSI_FLAGS, 2);
+	ASSERT_NE(~0U, flags);
+	EXPECT_EQ(0, flags & MSI_ENABLE);
+	EXPECT_EQ(0, guest_config_read(self, self->msi + MSI_ADDRESS_LO, 4));
+	EXPECT_EQ(0, minivisor_irqs(&total));
+
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_ADDRESS_LO, 4,
+					GUEST_MSI_ADDRESS));
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_ADDRESS_HI, 4,
+					0));
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_DATA_64, 2,
+					GUEST_MSI_DATA));
+	/* The capability id and the list do not take writes. */
+	ASSERT_EQ(0, guest_config_write(self, self->msi, 2, 0));
+	EXPECT_EQ(PCI_CAP_ID_MSI, guest_config_read(self, self->msi, 1));
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_FLAGS, 2,
+					flags | MSI_ENABLE));
+
+	EXPECT_EQ(flags | MSI_ENABLE,
+		  guest_config_read(self, self->msi + MSI_FLAGS, 2));
+	EXPECT_EQ(GUEST_MSI_ADDRESS,
+		  guest_config_read(self, self->msi + MSI_ADDRESS_LO, 4));
+	EXPECT_EQ(GUEST_MSI_DATA,
+		  guest_config_read(self, self->msi + MSI_DATA_64, 2));
+	/* The function sends the host's message, enabled by the host. */
+	device_flags = device_config_dword(self->function, self->msi) >> 16;
+	EXPECT_EQ(MSI_ENABLE, device_flags & MSI_ENABLE);
+	EXPECT_NE(GUEST_MSI_DATA,
+		  device_config_dword(self->function, self->msi + MSI_DATA_64) &
+		  0xffff);
+	ASSERT_EQ(1, minivisor_irqs(&before));
+
+	self->bar[EDU_RAISE / 4] = 1;
+	EXPECT_LT(before, wait_irqs_above(before));
+	self->bar[EDU_ACK / 4] = 1;
+
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_FLAGS, 2,
+					flags));
+	EXPECT_EQ(0, minivisor_irqs(&total));
+	device_flags = device_config_dword(self->function, self->msi) >> 16;
+	EXPECT_EQ(0, device_flags & MSI_ENABLE);
+	/* The message stays the guest's to read. */
+	EXPECT_EQ(GUEST_MSI_ADDRESS,
+		  guest_config_read(self, self->msi + MSI_ADDRESS_LO, 4));
+}
+
+/* Closing the VM with MSI on frees the host interrupt (see the teardown). */
+TEST_F(edu_msi, closing_the_vm_frees_the_msi)
+{
+	unsigned long total;
+
+	if (!self->ready)
+		return;
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_ADDRESS_LO, 4,
+					GUEST_MSI_ADDRESS));
+	ASSERT_EQ(0, guest_config_write(self, self->msi + MSI_FLAGS, 2,
+					MSI_ENABLE));
+	ASSERT_EQ(1, minivisor_irqs(&total));
+	close(self->vm);
+	self->vm = -1;
 	EXPECT_EQ(0, minivisor_irqs(&total));
 }
 

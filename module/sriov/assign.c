@@ -20,12 +20,13 @@
  *
  * Lifetime. A function is assigned until the VMM takes it back, the VM
  * goes (its fd closed, its process killed), or the function itself goes
- * (its VF disabled, its PF's driver unbound: the claimed driver's remove).
- * Every way out resets the function (a function level reset where it has
- * one, so nothing of the guest survives in it), takes its BARs out of the
- * EPT and returns its DMA to the blocked state of a claimed function; the
- * last function with an IOMMU takes the VM's domain and its pinned pages
- * with it.
+ * (removed, its VF disabled, its PF's driver unbound: the claimed
+ * driver's remove). Every way out takes its BARs out of the EPT, resets
+ * the function (a function level reset where it has one, so nothing of
+ * the guest survives in it), restores the configuration it had before the
+ * assignment and returns its DMA to the blocked state of a claimed
+ * function; the last function with an IOMMU takes the VM's domain and its
+ * pinned pages with it.
  *
  * Locks, outermost first: the function's device lock (held by the driver
  * core around remove), mv_assign_lock (which function is whose),
@@ -40,6 +41,7 @@
 #include <linux/msi.h>
 #include <linux/panic.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -251,7 +253,8 @@ static int place_bars(struct mv_assigned *assigned,
 		if (!gpa)
 			continue;
 		if (!bar->size || bar->flags & PCI_BASE_ADDRESS_SPACE_IO ||
-		    bar->size < PAGE_SIZE || !IS_ALIGNED(gpa, bar->size)) {
+		    bar->size < PAGE_SIZE || !IS_ALIGNED(gpa, bar->size) ||
+		    (!bar->is_64bit && gpa + bar->size > SZ_4G)) {
 			pci_info_ratelimited(assigned->pdev, "minivisor: BAR %d cannot be mapped at %#llx\n",
 					     i, gpa);
 			return -EINVAL;
@@ -337,9 +340,14 @@ static int assign_locked(struct mv_vm *vm, struct mv_claim *claim,
 		ret = check_iommu(assigned);
 	if (ret)
 		return ret;
+	/* What the function goes back to, whatever the guest makes of it. */
+	pci_save_state(assigned->pdev);
+	assigned->host_state = pci_store_saved_state(assigned->pdev);
+	if (!assigned->host_state)
+		return -ENOMEM;
 	ret = mv_dma_attach(vm, assigned);
 	if (ret)
-		return ret;
+		goto free_state;
 	ret = pci_enable_device(assigned->pdev);
 	if (!ret) {
 		/* Until the VMM routes it, INTx stays quiet (irq.c). */
@@ -351,12 +359,16 @@ static int assign_locked(struct mv_vm *vm, struct mv_claim *claim,
 		if (pci_is_enabled(assigned->pdev))
 			pci_disable_device(assigned->pdev);
 		mv_dma_detach(vm, assigned);
-		return ret;
+		goto free_state;
 	}
 	list_add(&assigned->node, &vm->devices.assigned);
 	claim->assigned = assigned;
 	pci_info(assigned->pdev, "minivisor: assigned to VM %u\n", vm->id);
 	return 0;
+free_state:
+	kfree(assigned->host_state);
+	assigned->host_state = NULL;
+	return ret;
 }
 
 static int assign(struct mv_vm *vm, void __user *argp)
@@ -403,8 +415,11 @@ static int assign(struct mv_vm *vm, void __user *argp)
 
 /*
  * Take a function back from its VM, with its device lock and
- * mv_assign_lock held: stop it (bus mastering off, reset), take its BARs
- * out of the EPT, then its DMA out of the VM's domain.
+ * mv_assign_lock held: its interrupts and BARs out of the guest's reach
+ * first, then stop it (bus mastering off, reset) and give it back its
+ * state from before the assignment, and last its DMA out of the VM's
+ * domain. A function already gone from the bus (surprise removal) is not
+ * touched: there is nothing left to reset.
  */
 static void take_back(struct mv_claim *claim)
 {
@@ -414,9 +429,14 @@ static void take_back(struct mv_claim *claim)
 
 	mutex_lock(&vm->devices.lock);
 	mv_irqs_free(assigned);
-	pci_disable_device(pdev);
-	pci_reset_function_locked(pdev);
 	unmap_bars(assigned);
+	pci_disable_device(pdev);
+	if (pci_device_is_present(pdev)) {
+		pci_reset_function_locked(pdev);
+		pci_load_and_free_saved_state(pdev, &assigned->host_state);
+		pci_restore_state(pdev);
+	}
+	kfree(assigned->host_state);
 	mv_dma_detach(vm, assigned);
 	list_del(&assigned->node);
 	mutex_unlock(&vm->devices.lock);

@@ -8,6 +8,7 @@
  *   dma.c     the VM's IOMMU domain: memslots mapped for the device's DMA
  *   config.c  the function's configuration space as the VM sees it
  *   irq.c     the function's interrupts, injected into the guest
+ *   msi.c     its MSI and MSI-X capabilities as the guest programs them
  */
 #ifndef MV_SRIOV_ASSIGN_H
 #define MV_SRIOV_ASSIGN_H
@@ -16,6 +17,7 @@
 #include <linux/list.h>
 #include <linux/minivisor.h>
 #include <linux/mutex.h>
+#include <linux/pci_regs.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -26,6 +28,7 @@ struct mv_vcpu;
 struct pci_dev;
 struct iommu_domain;
 struct iommu_group;
+struct pci_saved_state;
 
 /* A memslot's pages as the VM's IOMMU domain maps them, pinned. */
 struct mv_dma_slot {
@@ -74,15 +77,31 @@ struct mv_irq_route {
 	bool masked;			/* INTx fired, not yet delivered */
 };
 
+/*
+ * The guest's MSI capability registers, and its MSI-X enable and function
+ * mask bits (msi.c); what the routes were made from.
+ */
+struct mv_msi {
+	u8 cap;				/* the MSI capability; 0: none */
+	u8 size;			/* of its registers kept here */
+	u8 regs[PCI_MSI_DATA_64 + 4];	/* from the capability on */
+	u8 msix_control;		/* Message Control's high byte */
+	unsigned int routed_count;	/* vectors routed from them; 0: none */
+	u64 routed_address;
+	u16 routed_data;
+};
+
 /* A function assigned to a VM. */
 struct mv_assigned {
 	struct list_head node;		/* in mv_vm_devices.assigned */
 	struct mv_vm *vm;
 	struct pci_dev *pdev;		/* referenced */
 	struct iommu_group *group;	/* NULL without an IOMMU */
+	struct pci_saved_state *host_state;	/* from before assignment */
 	struct mv_bar bars[MINIVISOR_PCI_BARS];
-	struct mv_irq_route *irqs;	/* MINIVISOR_SET_PCI_IRQS */
+	struct mv_irq_route *irqs;	/* MINIVISOR_SET_PCI_IRQS, or MSI */
 	unsigned int nr_irqs;
+	struct mv_msi msi;
 };
 
 /* Lifetime, with the VM (vm.c). */
@@ -116,8 +135,22 @@ void mv_dma_detach(struct mv_vm *vm, struct mv_assigned *assigned);
  */
 int mv_irqs_set(struct mv_assigned *assigned,
 		const struct minivisor_pci_irqs *request);
+int mv_irqs_route_msi(struct mv_assigned *assigned, unsigned int count,
+		      u64 address, u16 data);
 void mv_irqs_free(struct mv_assigned *assigned);
 void mv_device_irq_delivered(struct mv_vcpu *vcpu, u8 vector);
+
+/*
+ * msi.c, with mv_vm_devices.lock held: the guest's MSI and MSI-X
+ * registers laid over a config dword as the device has it; a guest write
+ * to them (its MSI routed as it now says); routes the VMM set instead.
+ */
+void mv_msi_init(struct mv_assigned *assigned);
+u32 mv_msi_read(const struct mv_assigned *assigned, unsigned int at,
+		u32 device);
+int mv_msi_write(struct mv_assigned *assigned, unsigned int offset,
+		 unsigned int size, u32 value);
+void mv_msi_forget_routes(struct mv_assigned *assigned);
 
 /* config.c */
 void mv_config_init(struct mv_assigned *assigned);

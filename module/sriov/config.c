@@ -13,16 +13,21 @@
  *   after a write of all ones, a BAR reads back the mask of its size. A
  *   write that moves a memory BAR moves its EPT mapping (assign.c).
  * - The expansion ROM is not offered: it reads 0.
+ * - The MSI capability's message and enables, and MSI-X's enable and
+ *   function mask, are the guest's own, kept apart from the host's
+ *   (msi.c).
  * - Only the command register's decode and bus master enables and the
  *   status register's write-1-to-clear bits are the guest's to write.
  *   Every other write is dropped: the capabilities past the standard
- *   header hold host business (MSI and MSI-X messages name host interrupt
- *   addresses, ACS keeps functions apart, SR-IOV and resizable BARs place
- *   memory, a function level reset or power state change would wipe what
- *   the host set up). The VMM emulates what the guest needs of them.
+ *   header hold host business (ACS keeps functions apart, SR-IOV and
+ *   resizable BARs place memory, a function level reset or power state
+ *   change would wipe what the host set up). The VMM emulates what the
+ *   guest needs of them.
  */
 #include <linux/pci.h>
+#include <linux/spinlock.h>
 
+#include "../vm.h"
 #include "assign.h"
 
 /*
@@ -69,6 +74,7 @@ void mv_config_init(struct mv_assigned *assigned)
 		if (bar->is_64bit)
 			i++;	/* the next register is this BAR's top half */
 	}
+	mv_msi_init(assigned);
 }
 
 /*
@@ -138,7 +144,7 @@ static u32 guest_dword(struct mv_assigned *assigned, unsigned int at)
 		return 0;
 	if (pci_user_read_config_dword(assigned->pdev, at, &value))
 		return ~0u;
-	return value;
+	return mv_msi_read(assigned, at, value);
 }
 
 int mv_config_read(struct mv_assigned *assigned,
@@ -155,19 +161,30 @@ int mv_config_read(struct mv_assigned *assigned,
 	return 0;
 }
 
-/* A write to the command or status register, each its own bits. */
-static void command_status_write(struct pci_dev *pdev, unsigned int offset,
-				 unsigned int size, u32 value)
+/*
+ * A write to the command or status register, each its own bits. The
+ * command register also holds the host's INTx disable bit, which the
+ * interrupt handler sets and clears under irq_lock (irq.c): the guest's
+ * read-modify-write holds it too.
+ */
+static void command_status_write(struct mv_assigned *assigned,
+				 unsigned int offset, unsigned int size,
+				 u32 value)
 {
+	spinlock_t *irq_lock = &assigned->vm->devices.irq_lock;
+	struct pci_dev *pdev = assigned->pdev;
 	u32 bytes = GENMASK(offset % 4 * 8 + size * 8 - 1, offset % 4 * 8);
 	u32 data = value << (offset % 4 * 8);
+	unsigned long flags;
 	u16 command;
 
 	if (bytes & 0xffff) {
+		spin_lock_irqsave(irq_lock, flags);
 		pci_read_config_word(pdev, PCI_COMMAND, &command);
 		command &= ~(GUEST_COMMAND_BITS & bytes);
 		command |= data & GUEST_COMMAND_BITS & bytes;
-		pci_user_write_config_word(pdev, PCI_COMMAND, command);
+		pci_write_config_word(pdev, PCI_COMMAND, command);
+		spin_unlock_irqrestore(irq_lock, flags);
 	}
 	if (data & bytes & (GUEST_STATUS_BITS << 16))
 		pci_user_write_config_word(pdev, PCI_STATUS,
@@ -191,8 +208,11 @@ int mv_config_write(struct mv_assigned *assigned,
 			((access->value << shift) & bytes);
 		bar_write(assigned, (at - PCI_BASE_ADDRESS_0) / 4, value);
 	} else if (at == PCI_COMMAND) {
-		command_status_write(assigned->pdev, access->offset,
+		command_status_write(assigned, access->offset,
 				     access->size, access->value);
+	} else {
+		return mv_msi_write(assigned, access->offset, access->size,
+				    access->value);
 	}
 	return 0;
 }

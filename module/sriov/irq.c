@@ -4,15 +4,16 @@
  *
  * An assigned function raises its interrupts on the host: an MSI or MSI-X
  * message is a DMA write the host's interrupt controller turns into a host
- * vector, and INTx is a wire to the host's IOAPIC. minivisor has no
- * virtual interrupt controller of its own (the VMM plays it, as with
- * KVM_INTERRUPT), so the VMM, which sees the guest program the function's
- * MSI capability or MSI-X table, tells minivisor where each interrupt
- * goes: a vCPU and a vector (MINIVISOR_SET_PCI_IRQS). minivisor then takes
- * the host interrupts itself (pci_alloc_irq_vectors, request_irq), and
- * its handler marks the vector pending on the vCPU and kicks the vCPU out
- * of the guest with an IPI; on its way back in, the vCPU injects the
- * vector as an external interrupt once the guest can take it (run.c).
+ * vector, and INTx is a wire to the host's IOAPIC. Each goes to a vCPU
+ * and a vector of the guest: for MSI, where the guest's message in the
+ * capability says (msi.c); for INTx and MSI-X, where the VMM says
+ * (MINIVISOR_SET_PCI_IRQS), since minivisor has no virtual interrupt
+ * controller of its own (the VMM plays it, as with KVM_INTERRUPT) and the
+ * MSI-X table is the VMM's to emulate. minivisor takes the host
+ * interrupts itself (pci_alloc_irq_vectors, request_irq), and its handler
+ * marks the vector pending on the vCPU and kicks the vCPU out of the
+ * guest with an IPI; on its way back in, the vCPU injects the vector as
+ * an external interrupt once the guest can take it (run.c).
  *
  * INTx is level-triggered and may be shared with host devices. While the
  * VMM routes it nowhere, it stays disabled at the function. The handler
@@ -24,14 +25,22 @@
  * guest takes the vector again. A guest cannot keep the host busy with
  * it: one interrupt per delivery.
  */
+#include <linux/bitfield.h>
 #include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <asm/apicdef.h>
+#include <asm/msi.h>
 
 #include "../vcpu.h"
 #include "../vm.h"
 #include "assign.h"
+
+/* The MSI fields minivisor reads (SDM Vol. 3A, 11.11.1 and 11.11.2). */
+#define MSI_ADDRESS_DEST_ID		GENMASK_ULL(19, 12)
+#define MSI_ADDRESS_DEST_LOGICAL	BIT_ULL(2)
+#define MSI_DATA_DELIVERY_MODE		GENMASK(10, 8)
 
 /* Make the vCPU leave the guest if it runs on another CPU (run.c). */
 static void kick(struct mv_vcpu *vcpu)
@@ -42,17 +51,36 @@ static void kick(struct mv_vcpu *vcpu)
 		smp_send_reschedule(cpu);
 }
 
+/*
+ * Mask INTx at the function, or at the host IRQ; false if the function is
+ * not the one asserting it. Under irq_lock, as the guest's writes to the
+ * command register are (config.c): a write must not put back an INTx
+ * disable bit read before this changed it.
+ */
+static bool mask_intx(struct mv_irq_route *route, int irq)
+{
+	struct mv_vm_devices *devices = &route->assigned->vm->devices;
+	bool ours = true;
+
+	spin_lock(&devices->irq_lock);
+	if (!route->intx_maskable)
+		disable_irq_nosync(irq);
+	else
+		ours = pci_check_and_mask_intx(route->assigned->pdev);
+	if (ours)
+		route->masked = true;
+	spin_unlock(&devices->irq_lock);
+	return ours;
+}
+
 static irqreturn_t device_irq(int irq, void *data)
 {
 	struct mv_irq_route *route = data;
 
-	if (route->intx) {
-		if (!route->intx_maskable)
-			disable_irq_nosync(irq);
-		else if (!pci_check_and_mask_intx(route->assigned->pdev))
-			return IRQ_NONE;	/* another device on the line */
-		WRITE_ONCE(route->masked, true);
-	}
+	if (route->intx && !mask_intx(route, irq))
+		return IRQ_NONE;	/* another device on the line */
+	if (!route->vcpu)
+		return IRQ_HANDLED;	/* a message the guest sent nowhere */
 	set_bit(route->vector, route->vcpu->vmx.device_irqs);
 	kick(route->vcpu);
 	return IRQ_HANDLED;
@@ -97,17 +125,38 @@ static void free_route(struct mv_irq_route *route)
 			enable_irq(route->host_irq);
 	}
 	free_irq(route->host_irq, route);
-	clear_bit(route->vector, route->vcpu->vmx.device_irqs);
+}
+
+/* Whether another function of the VM routes an interrupt to the vector. */
+static bool routed_elsewhere(struct mv_assigned *self,
+			     const struct mv_irq_route *route)
+{
+	struct mv_assigned *other;
+	unsigned int i;
+
+	list_for_each_entry(other, &self->vm->devices.assigned, node)
+		for (i = 0; other != self && i < other->nr_irqs; i++)
+			if (other->irqs[i].vcpu == route->vcpu &&
+			    other->irqs[i].vector == route->vector)
+				return true;
+	return false;
 }
 
 void mv_irqs_free(struct mv_assigned *assigned)
 {
+	struct mv_irq_route *route;
 	unsigned int i;
 
 	if (!assigned->irqs)
 		return;
 	for (i = 0; i < assigned->nr_irqs; i++)
 		free_route(&assigned->irqs[i]);
+	/* What the function raised and the guest has not taken yet goes. */
+	for (i = 0; i < assigned->nr_irqs; i++) {
+		route = &assigned->irqs[i];
+		if (route->vcpu && !routed_elsewhere(assigned, route))
+			clear_bit(route->vector, route->vcpu->vmx.device_irqs);
+	}
 	pci_free_irq_vectors(assigned->pdev);
 	/* No handler: a line left asserted would trouble its other devices. */
 	pci_intx(assigned->pdev, 0);
@@ -178,38 +227,24 @@ static int request_route(struct mv_irq_route *route)
 	return 0;
 }
 
-int mv_irqs_set(struct mv_assigned *assigned,
-		const struct minivisor_pci_irqs *request)
+/*
+ * Take the function's count interrupts of kind on the host and route them
+ * as routes says, in place of the routes it had. Consumes routes.
+ */
+static int route_all(struct mv_assigned *assigned, unsigned int kind,
+		     struct mv_irq_route *routes, unsigned int count)
 {
 	struct pci_dev *pdev = assigned->pdev;
-	struct mv_irq_route *routes;
-	unsigned int kind, i;
+	unsigned int i;
 	int ret;
 
-	if (request->pad || request->count > MINIVISOR_PCI_MAX_IRQS)
-		return -EINVAL;
-	if (request->type == MINIVISOR_PCI_IRQ_NONE) {
-		if (request->count)
-			return -EINVAL;
-		mv_irqs_free(assigned);
-		return 0;
-	}
-	kind = irq_kind(pdev, request);
-	if (!kind || !request->count)
-		return -EINVAL;
-	routes = kcalloc(request->count, sizeof(*routes), GFP_KERNEL_ACCOUNT);
-	if (!routes)
-		return -ENOMEM;
-	ret = check_routes(assigned->vm, request, routes);
-	if (ret)
-		goto free;
-
 	mv_irqs_free(assigned);
-	ret = pci_alloc_irq_vectors(pdev, request->count, request->count,
-				    kind);
-	if (ret < 0)
-		goto free;
-	for (i = 0; i < request->count; i++) {
+	ret = pci_alloc_irq_vectors(pdev, count, count, kind);
+	if (ret < 0) {
+		kfree(routes);
+		return ret;
+	}
+	for (i = 0, ret = 0; i < count; i++) {
 		routes[i].assigned = assigned;
 		routes[i].intx = kind == PCI_IRQ_LEGACY;
 		routes[i].host_irq = pci_irq_vector(pdev, i);
@@ -225,7 +260,80 @@ int mv_irqs_set(struct mv_assigned *assigned,
 			     routes[i].host_irq, ret);
 	mv_irqs_free(assigned);
 	return ret;
-free:
-	kfree(routes);
-	return ret;
+}
+
+int mv_irqs_set(struct mv_assigned *assigned,
+		const struct minivisor_pci_irqs *request)
+{
+	struct mv_irq_route *routes;
+	unsigned int kind;
+	int ret;
+
+	if (request->pad || request->count > MINIVISOR_PCI_MAX_IRQS)
+		return -EINVAL;
+	if (request->type == MINIVISOR_PCI_IRQ_NONE) {
+		if (request->count)
+			return -EINVAL;
+		mv_irqs_free(assigned);
+		mv_msi_forget_routes(assigned);
+		return 0;
+	}
+	kind = irq_kind(assigned->pdev, request);
+	if (!kind || !request->count)
+		return -EINVAL;
+	routes = kcalloc(request->count, sizeof(*routes), GFP_KERNEL_ACCOUNT);
+	if (!routes)
+		return -ENOMEM;
+	ret = check_routes(assigned->vm, request, routes);
+	if (ret) {
+		kfree(routes);
+		return ret;
+	}
+	mv_msi_forget_routes(assigned);
+	return route_all(assigned, kind, routes, request->count);
+}
+
+/*
+ * The vCPU an MSI message goes to, or NULL if it goes nowhere: physical
+ * destination mode, fixed or lowest priority delivery, a vector from 32
+ * on (SDM Vol. 3A, 11.11.1 and 11.11.2). With vm->lock held.
+ */
+static struct mv_vcpu *msi_destination(struct mv_vm *vm, u64 address,
+				       u16 data, u8 vector)
+{
+	unsigned int id = FIELD_GET(MSI_ADDRESS_DEST_ID, address);
+	unsigned int mode = FIELD_GET(MSI_DATA_DELIVERY_MODE, data);
+
+	if (address >> 20 != X86_MSI_BASE_ADDRESS_LOW ||
+	    address & MSI_ADDRESS_DEST_LOGICAL ||
+	    (mode != APIC_DELIVERY_MODE_FIXED &&
+	     mode != APIC_DELIVERY_MODE_LOWESTPRIO) ||
+	    vector < 32 || id >= MV_MAX_VCPUS)
+		return NULL;
+	return vm->vcpus[id];
+}
+
+int mv_irqs_route_msi(struct mv_assigned *assigned, unsigned int count,
+		      u64 address, u16 data)
+{
+	struct mv_vm *vm = assigned->vm;
+	struct mv_irq_route *routes;
+	unsigned int i;
+
+	if (!count) {
+		mv_irqs_free(assigned);
+		return 0;
+	}
+	routes = kcalloc(count, sizeof(*routes), GFP_KERNEL_ACCOUNT);
+	if (!routes)
+		return -ENOMEM;
+	mutex_lock(&vm->lock);
+	for (i = 0; i < count; i++) {
+		/* Multiple messages: the function sets the data's low bits. */
+		routes[i].vector = (data & ~(count - 1)) | i;
+		routes[i].vcpu = msi_destination(vm, address, data,
+						 routes[i].vector);
+	}
+	mutex_unlock(&vm->lock);
+	return route_all(assigned, PCI_IRQ_MSI, routes, count);
 }

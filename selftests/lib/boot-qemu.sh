@@ -3,7 +3,8 @@
 #
 # Boot a kernel and initramfs in QEMU TCG: fast, no VT-x, but with an
 # IOMMU (intel-iommu) and an SR-IOV capable NVMe function (a PF with two
-# VFs behind a PCIe root port) for the SR-IOV and IOMMU paths.
+# VFs behind a PCIe root port) for the SR-IOV and IOMMU paths, and QEMU's
+# "edu" teaching device, whose interrupt is an MSI.
 # Sourced by selftests/run.sh, after lib/timed.sh.
 
 # no_timer_check: on a loaded machine TCG's timer can miss the kernel's
@@ -23,6 +24,7 @@ boot_qemu() {
 		-device pcie-root-port,id=rp1,chassis=1
 		-device nvme-subsys,id=subsys0
 		-device nvme,serial=deadbeef,subsys=subsys0,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,bus=rp1
+		-device edu
 		-kernel "$kernel" -initrd "$initrd"
 		-append "$cmdline intel_iommu=on no_timer_check"
 	)

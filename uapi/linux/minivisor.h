@@ -169,13 +169,22 @@ enum minivisor_pci_state {
  * below 4096, for the VMM to show the guest. The BARs read as the guest
  * addresses given at assignment, and size the way hardware does (write all
  * ones, read the size mask); a BAR write moves the BAR in the guest. The
- * expansion ROM BAR reads 0. Besides the BARs, only the command
- * register's memory, I/O and bus master enables and the status register's
- * write-1-to-clear bits take writes (INTx disable is the host's: see
- * MINIVISOR_SET_PCI_IRQS); every other write is dropped, so the
- * capabilities (MSI, MSI-X, power management, PCI Express, ACS, SR-IOV)
+ * expansion ROM BAR reads 0. The MSI capability's message address,
+ * data, enable and multiple message enable are the guest's: they read
+ * back as written and never reach the function, which keeps the host's.
+ * While the guest has MSI enabled, the function's MSI vectors go to the
+ * vCPU whose id is the message's destination APIC id (physical mode), at
+ * the vector its data names (fixed or lowest priority delivery); a
+ * message to no such vCPU, or any other message, is dropped. Of MSI-X,
+ * only the enable and function mask bits are the guest's (they read back
+ * as written); its table is the VMM's to emulate. Besides these, only
+ * the command register's memory, I/O and bus master enables and the
+ * status register's write-1-to-clear bits take writes (INTx disable is
+ * the host's: see MINIVISOR_SET_PCI_IRQS); every other write is dropped,
+ * so the other capabilities (power management, PCI Express, ACS, SR-IOV)
  * are the VMM's to emulate. EINVAL for a bad size or offset, ENODEV for a
- * function the VM does not have.
+ * function the VM does not have; a write that turns MSI on fails with the
+ * errno of taking the host interrupt (ENOSPC, say).
  */
 #define MINIVISOR_PCI_BARS	6
 
@@ -186,12 +195,14 @@ enum minivisor_pci_state {
  * 1 to MINIVISOR_PCI_MAX_IRQS, the first count of them), as the VMM saw
  * the guest program them in its emulation of those capabilities. Type
  * MINIVISOR_PCI_IRQ_NONE (count 0) removes the routes. Each call replaces
- * what the previous one set. The interrupt arrives in the guest as an
- * external interrupt, as from KVM_INTERRUPT, as soon as the guest can take
- * it; a vCPU running in the guest is made to exit for it. INTx is masked
- * at the function when it fires and unmasked when the guest has taken the
- * vector: if the function still asserts it then, the guest takes it again.
- * Errors: EINVAL, a bad type or count, a vector below 32, a vCPU that
+ * what the previous one set, or what the guest's MSI programming set
+ * (see MINIVISOR_PCI_CONFIG_WRITE); the guest's next write to its MSI
+ * capability routes MSI as it says again. The interrupt arrives in the
+ * guest as an external interrupt, as from KVM_INTERRUPT, as soon as the
+ * guest can take it; a vCPU running in the guest is made to exit for it.
+ * INTx is masked at the function when it fires and unmasked when the
+ * guest has taken the vector: if the function still asserts it then, the
+ * guest takes it again. Errors: EINVAL, a bad type or count, a vector below 32, a vCPU that
  * does not exist, or a function without that kind of interrupt; ENODEV,
  * a function the VM does not have.
  */

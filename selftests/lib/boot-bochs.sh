@@ -43,6 +43,10 @@ boot_bochs() {
 	# (ethmod=null): an ordinary PCI function with a memory BAR and real
 	# registers, for the assign suite to pass through to a guest.
 	#
+	# No sound: Bochs starts its mixer thread whatever the speaker says,
+	# and with ALSA's default driver that thread aborts Bochs ("buffer
+	# overflow detected") on a machine with no sound card.
+	#
 	# Debian's Bochs has no "nogui" display; rfb needs no X and, with
 	# timeout=0, no client. Each instance listens on the first free TCP
 	# port from 5900 to 5949 (on all addresses), so parallel runs do not
@@ -59,6 +63,7 @@ boot_bochs() {
 		com1: enabled=1, mode=file, dev=serial.log
 		display_library: rfb, options="timeout=0"
 		speaker: enabled=0
+		sound: driver=dummy
 		clock: sync=none, time0=local
 		log: -
 		panic: action=fatal

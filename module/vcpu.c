@@ -301,6 +301,7 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	mv_ept_spares_init(&vcpu->ept_spares);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run || !vcpu->pio_data) {
@@ -334,6 +335,7 @@ int mv_vcpu_open(struct mv_vcpu *vcpu)
 void mv_vcpu_free(struct mv_vcpu *vcpu)
 {
 	mv_vmx_vcpu_destroy(vcpu);
+	mv_ept_spares_free(&vcpu->ept_spares);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	kfree(vcpu);

@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/signal_types.h>
 
+#include "ept/ept.h"
 #include "stats.h"
 #include "vmx/vmx.h"
 
@@ -23,6 +24,7 @@ struct mv_vcpu {
 	sigset_t sigmask;	/* KVM_SET_SIGNAL_MASK: blocked during KVM_RUN */
 	bool sigmask_active;
 	struct mv_vmx_vcpu vmx;	/* the processor state, held by VT-x */
+	struct mv_ept_spares ept_spares;	/* EPT tables for its faults */
 	struct mv_vcpu_stats stats;
 };
 

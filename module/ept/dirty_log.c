@@ -36,19 +36,24 @@ static size_t dirty_bitmap_bytes(const struct mv_memslot *slot)
 	return BITS_TO_LONGS(slot->npages) * sizeof(long);
 }
 
-int mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log)
+unsigned long *mv_dirty_bitmap_alloc(u64 npages)
 {
-	if (!log) {
+	return kvzalloc(BITS_TO_LONGS(npages) * sizeof(long),
+			GFP_KERNEL_ACCOUNT);
+}
+
+void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot,
+		      unsigned long **bitmap)
+{
+	if (!bitmap) {
 		kvfree(slot->dirty_bitmap);
 		slot->dirty_bitmap = NULL;
-		return 0;
+		return;
 	}
 	if (slot->dirty_bitmap)
-		return 0;
-	slot->dirty_bitmap = kvzalloc(dirty_bitmap_bytes(slot),
-				      GFP_KERNEL_ACCOUNT);
-	if (!slot->dirty_bitmap)
-		return -ENOMEM;
+		return;
+	slot->dirty_bitmap = *bitmap;
+	*bitmap = NULL;
 	if (vm->ept.manual_protect & KVM_DIRTY_LOG_INITIALLY_SET)
 		bitmap_set(slot->dirty_bitmap, 0, slot->npages);
 	/*
@@ -56,7 +61,6 @@ int mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log)
 	 * and 2 MiB mappings give way to 4 KiB ones: unmap them all.
 	 */
 	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-	return 0;
 }
 
 int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags)
@@ -91,18 +95,19 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
 	size_t bytes;
 	int ret = 0;
 
-	mutex_lock(&ept->lock);
+	mutex_lock(&ept->slots_lock);
 	slot = logged_slot(ept, log->slot);
 	if (IS_ERR(slot)) {
-		mutex_unlock(&ept->lock);
+		mutex_unlock(&ept->slots_lock);
 		return PTR_ERR(slot);
 	}
 	bytes = dirty_bitmap_bytes(slot);
 	dirty = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!dirty) {
-		mutex_unlock(&ept->lock);
+		mutex_unlock(&ept->slots_lock);
 		return -ENOMEM;
 	}
+	mutex_lock(&ept->lock);
 	memcpy(dirty, slot->dirty_bitmap, bytes);
 	if (!(ept->manual_protect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)) {
 		memset(slot->dirty_bitmap, 0, bytes);
@@ -110,6 +115,7 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
 	}
 	ept->dirty_log_passes++;
 	mutex_unlock(&ept->lock);
+	mutex_unlock(&ept->slots_lock);
 
 	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
 		ret = -EFAULT;
@@ -138,9 +144,8 @@ static struct mv_memslot *clear_range_slot(struct mv_ept *ept,
  * those still marked dirty are unmarked and write-protected again. The
  * range starts at a multiple of 64 pages and spans whole 64-page words,
  * except that it may end where the slot ends. The VMM's bitmap is read
- * without the EPT lock held (reading it may fault, and reclaim may call
- * the MMU notifier, which takes that lock), so the range is checked again
- * once the lock is back.
+ * with only the slots lock held: reading it may fault, and reclaim may
+ * call the MMU notifier, which takes the EPT lock.
  */
 int mv_ept_clear_dirty_log(struct mv_vm *vm,
 			   const struct kvm_clear_dirty_log *log)
@@ -150,27 +155,26 @@ int mv_ept_clear_dirty_log(struct mv_vm *vm,
 	unsigned long *clear, *dirty;
 	struct mv_memslot *slot;
 
-	mutex_lock(&ept->lock);
+	mutex_lock(&ept->slots_lock);
 	slot = clear_range_slot(ept, log);
-	mutex_unlock(&ept->lock);
 	if (IS_ERR(slot))
-		return PTR_ERR(slot);
+		goto unlock;
 	clear = vmemdup_user(log->dirty_bitmap, words * sizeof(long));
-	if (IS_ERR(clear))
-		return PTR_ERR(clear);
-
-	mutex_lock(&ept->lock);
-	slot = clear_range_slot(ept, log);
-	if (!IS_ERR(slot)) {
-		dirty = slot->dirty_bitmap + log->first_page / BITS_PER_LONG;
-		for (i = 0; i < words; i++) {
-			clear[i] &= dirty[i];
-			dirty[i] &= ~clear[i];
-		}
-		mv_ept_write_protect(ept, slot->base_gfn + log->first_page,
-				     log->num_pages, clear);
+	if (IS_ERR(clear)) {
+		slot = ERR_CAST(clear);
+		goto unlock;
 	}
+	mutex_lock(&ept->lock);
+	dirty = slot->dirty_bitmap + log->first_page / BITS_PER_LONG;
+	for (i = 0; i < words; i++) {
+		clear[i] &= dirty[i];
+		dirty[i] &= ~clear[i];
+	}
+	mv_ept_write_protect(ept, slot->base_gfn + log->first_page,
+			     log->num_pages, clear);
 	mutex_unlock(&ept->lock);
 	kvfree(clear);
+unlock:
+	mutex_unlock(&ept->slots_lock);
 	return PTR_ERR_OR_ZERO(slot);
 }

@@ -19,13 +19,17 @@
  * no exit (sriov/assign.c). Their pages are the device's, not memory: an
  * entry for one carries EPT_MMIO, a bit the CPU ignores.
  *
+ * The tables of the EPT are allocated before ept->lock is taken, as spares
+ * the mapping then uses up (struct mv_ept_spares): an allocation may have
+ * to reclaim memory, reclaim may unmap the guest's pages, and the MMU
+ * notifier that sees it happen takes ept->lock (notifier.c).
+ *
  * A mapped page holds a reference (get_user_pages) until it is unmapped.
  * Unmapping must also flush the translations CPUs cache for the EPT: an
  * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
  * the guest.
  */
 #include <linux/bitops.h>
-#include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -69,12 +73,72 @@ static bool ept_leaf(u64 entry, int level)
 
 int mv_ept_init(struct mv_ept *ept)
 {
+	mutex_init(&ept->slots_lock);
 	mutex_init(&ept->lock);
 	ept->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!ept->root)
 		return -ENOMEM;
 	ept->eptp = __pa(ept->root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
 	return 0;
+}
+
+void mv_ept_spares_init(struct mv_ept_spares *spares)
+{
+	INIT_LIST_HEAD(&spares->pages);
+	spares->count = 0;
+}
+
+/*
+ * The most tables a mapping of npages from gfn can need: at each level
+ * below the root, one for every part of the guest-physical space one
+ * table there covers (2 MiB, 1 GiB, 512 GiB) that the range touches.
+ */
+static unsigned int tables_to_map(u64 gfn, u64 npages)
+{
+	u64 last = gfn + npages - 1;
+	unsigned int count = 0;
+	int level;
+
+	for (level = 1; level < EPT_LEVELS; level++)
+		count += (last >> (9 * level)) - (gfn >> (9 * level)) + 1;
+	return count;
+}
+
+int mv_ept_spares_fill(struct mv_ept_spares *spares, u64 gfn, u64 npages)
+{
+	unsigned int needed = tables_to_map(gfn, npages);
+	struct page *page;
+
+	while (spares->count < needed) {
+		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!page)
+			return -ENOMEM;
+		list_add(&page->lru, &spares->pages);
+		spares->count++;
+	}
+	return 0;
+}
+
+void mv_ept_spares_free(struct mv_ept_spares *spares)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &spares->pages, lru)
+		__free_page(page);
+	mv_ept_spares_init(spares);
+}
+
+/* A zeroed table from the spares, or NULL if they ran out. */
+static u64 *spare_table(struct mv_ept_spares *spares)
+{
+	struct page *page = list_first_entry_or_null(&spares->pages,
+						     struct page, lru);
+
+	if (!page)
+		return NULL;
+	list_del(&page->lru);
+	spares->count--;
+	return page_address(page);
 }
 
 /* Free a table and everything below it, dropping mapped pages. */
@@ -100,11 +164,12 @@ void mv_ept_destroy(struct mv_ept *ept)
 
 /*
  * The entry that maps gfn: the 4 KiB entry, or a 2 MiB one above it
- * (*level says which). With allocate, tables down to stop_level are
- * created on the way; without, the walk ends at the first empty entry.
+ * (*level says which). With spares, tables down to stop_level are
+ * created from them on the way; without, the walk ends at the first
+ * empty entry.
  */
 static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
-		     bool allocate, int *level)
+		     struct mv_ept_spares *spares, int *level)
 {
 	u64 *table = ept->root;
 	u64 *entry;
@@ -116,9 +181,9 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
 		    ((*entry & EPT_RWX) && ept_leaf(*entry, *level)))
 			return entry;
 		if (!(*entry & EPT_RWX)) {
-			if (!allocate)
+			if (!spares)
 				return entry;
-			next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			next = spare_table(spares);
 			if (!next)
 				return NULL;
 			*entry = __pa(next) | EPT_RWX;
@@ -138,12 +203,12 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
  * A 2 MiB mapping is not made where 4 KiB ones already are: the caller
  * then maps 4 KiB.
  */
-int mv_ept_map(struct mv_ept *ept, u64 gfn, struct page *page, bool writable,
-	       bool huge)
+int mv_ept_map(struct mv_ept *ept, struct mv_ept_spares *spares, u64 gfn,
+	       struct page *page, bool writable, bool huge)
 {
 	u64 permissions = EPT_READ | EPT_EXECUTE | (writable ? EPT_WRITE : 0);
 	int level;
-	u64 *entry = ept_walk(ept, gfn, huge ? 2 : 1, true, &level);
+	u64 *entry = ept_walk(ept, gfn, huge ? 2 : 1, spares, &level);
 
 	if (!entry) {
 		put_page(page);
@@ -173,12 +238,16 @@ static void invept_here(void *data)
 		execute_invept(VMX_EPT_EXTENT_CONTEXT, ept->eptp);
 }
 
-/* Make every CPU forget the translations it caches for this EPT. */
+/*
+ * Make every CPU forget the translations it caches for this EPT. A CPU
+ * that comes online after the IPIs went out needs none: a vCPU that moves
+ * onto a CPU flushes there first (vmx/vmcs.c). So no CPU hotplug lock,
+ * which the MMU notifier could not take under ept->lock anyway: memory
+ * reclaim, which invalidates guest memory, runs inside CPU hotplug.
+ */
 static void ept_flush_all_cpus(struct mv_ept *ept)
 {
-	cpus_read_lock();
 	on_each_cpu(invept_here, ept, 1);
-	cpus_read_unlock();
 }
 
 /* Take write permission away from mapped pages (dirty logging). */
@@ -191,7 +260,7 @@ void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
 	for (i = 0; i < npages; i++) {
 		if (which && !test_bit(i, which))
 			continue;
-		entry = ept_walk(ept, gfn + i, 1, false, &level);
+		entry = ept_walk(ept, gfn + i, 1, NULL, &level);
 		if (entry)
 			*entry &= ~EPT_WRITE;
 	}
@@ -206,7 +275,7 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
 	int level;
 
 	for (; gfn < end; gfn++) {
-		entry = ept_walk(ept, gfn, 1, false, &level);
+		entry = ept_walk(ept, gfn, 1, NULL, &level);
 		if (!entry || !(*entry & EPT_RWX) || (*entry & EPT_MMIO))
 			continue;
 		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
@@ -229,13 +298,14 @@ void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
  * Typing"; with the EPT type UC the guest's PAT cannot make them
  * cacheable). The caller made sure no memslot covers the range.
  */
-int mv_ept_map_mmio(struct mv_ept *ept, u64 gfn, u64 pfn, u64 npages)
+int mv_ept_map_mmio(struct mv_ept *ept, struct mv_ept_spares *spares,
+		    u64 gfn, u64 pfn, u64 npages)
 {
 	u64 i, *entry;
 	int level;
 
 	for (i = 0; i < npages; i++) {
-		entry = ept_walk(ept, gfn + i, 1, true, &level);
+		entry = ept_walk(ept, gfn + i, 1, spares, &level);
 		if (!entry || level != 1 || (*entry & EPT_RWX)) {
 			mv_ept_unmap_mmio(ept, gfn, i);
 			return entry ? -EEXIST : -ENOMEM;
@@ -252,7 +322,7 @@ void mv_ept_unmap_mmio(struct mv_ept *ept, u64 gfn, u64 npages)
 	int level;
 
 	for (i = 0; i < npages; i++) {
-		entry = ept_walk(ept, gfn + i, 1, false, &level);
+		entry = ept_walk(ept, gfn + i, 1, NULL, &level);
 		if (entry && (*entry & EPT_MMIO))
 			*entry = 0;
 	}

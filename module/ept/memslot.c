@@ -86,18 +86,25 @@ static int memslot_check(const struct kvm_userspace_memory_region *region)
 static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot)
 {
 	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-	mv_dirty_log_set(vm, slot, false);
+	mv_dirty_log_set(vm, slot, NULL);
 	slot->npages = 0;
 }
 
+/*
+ * Make the slot what region says, with both EPT locks held; a slot that
+ * starts logging takes *bitmap.
+ */
 static int memslot_update(struct mv_vm *vm,
-			  const struct kvm_userspace_memory_region *region)
+			  const struct kvm_userspace_memory_region *region,
+			  unsigned long **bitmap)
 {
 	struct mv_ept *ept = &vm->ept;
 	struct mv_memslot *slot = &ept->slots[region->slot];
 	u64 base_gfn = region->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = region->memory_size >> PAGE_SHIFT;
-	bool log = region->flags & KVM_MEM_LOG_DIRTY_PAGES;
+	/* The bitmap to log with, or NULL for no logging. */
+	unsigned long **log_with = region->flags & KVM_MEM_LOG_DIRTY_PAGES ?
+				   bitmap : NULL;
 
 	/* A fault in flight must not map through the old slots. */
 	ept->invalidate_seq++;
@@ -116,7 +123,8 @@ static int memslot_update(struct mv_vm *vm,
 			return -EINVAL;
 		if (base_gfn == slot->base_gfn) {
 			slot->flags = region->flags;
-			return mv_dirty_log_set(vm, slot, log);
+			mv_dirty_log_set(vm, slot, log_with);
+			return 0;
 		}
 	}
 	if (mv_memslots_overlap(ept, slot, base_gfn, npages))
@@ -128,10 +136,7 @@ static int memslot_update(struct mv_vm *vm,
 	slot->npages = npages;
 	slot->userspace_addr = region->userspace_addr;
 	slot->flags = region->flags;
-	if (mv_dirty_log_set(vm, slot, log)) {
-		slot->npages = 0;
-		return -ENOMEM;
-	}
+	mv_dirty_log_set(vm, slot, log_with);
 	return 0;
 }
 
@@ -152,6 +157,7 @@ void mv_memslots_free(struct mv_ept *ept)
 int mv_ept_set_memory_region(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *region)
 {
+	unsigned long *bitmap = NULL;
 	struct mv_dma_slot prepared;
 	int ret = memslot_check(region);
 
@@ -166,9 +172,20 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 	ret = mv_dma_slot_prepare(vm, region, &prepared);
 	if (ret)
 		goto out;
+	if (region->flags & KVM_MEM_LOG_DIRTY_PAGES && region->memory_size) {
+		bitmap = mv_dirty_bitmap_alloc(region->memory_size >> PAGE_SHIFT);
+		if (!bitmap) {
+			mv_dma_slot_unprepare(&prepared);
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	mutex_lock(&vm->ept.slots_lock);
 	mutex_lock(&vm->ept.lock);
-	ret = memslot_update(vm, region);
+	ret = memslot_update(vm, region, &bitmap);
 	mutex_unlock(&vm->ept.lock);
+	mutex_unlock(&vm->ept.slots_lock);
+	kvfree(bitmap);		/* not taken: the slot logs already, or no slot */
 	if (ret)
 		mv_dma_slot_unprepare(&prepared);
 	else
@@ -294,13 +311,17 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	}
 	/* A logged page stays read-only until the guest writes to it. */
 	writable = host_writable && !readonly && (write || !logged);
+	if (mv_ept_spares_fill(&vcpu->ept_spares, gfn, 1)) {
+		put_page(page);
+		return -ENOMEM;
+	}
 
 	mutex_lock(&ept->lock);
 	if (seq != ept->invalidate_seq || ept->invalidations_in_progress) {
 		put_page(page);	/* the page may be stale: fault again */
 		ret = 0;
 	} else if (maps_huge(vcpu->vm->mm, slot, gfn, hva) &&
-		   !mv_ept_map(ept, ALIGN_DOWN(gfn, HUGE_PAGES),
+		   !mv_ept_map(ept, &vcpu->ept_spares, ALIGN_DOWN(gfn, HUGE_PAGES),
 			       pfn_to_page(page_to_pfn(page) -
 					   (gfn & (HUGE_PAGES - 1))),
 			       writable, true)) {
@@ -308,7 +329,8 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	} else {
 		if (writable && slot->dirty_bitmap)
 			set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
-		ret = mv_ept_map(ept, gfn, page, writable, false);
+		ret = mv_ept_map(ept, &vcpu->ept_spares, gfn, page, writable,
+				 false);
 	}
 	mutex_unlock(&ept->lock);
 	return ret ?: 1;

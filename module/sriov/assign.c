@@ -127,11 +127,11 @@ bool mv_assigned_bars_overlap(struct mv_vm *vm, u64 gfn, u64 npages)
 
 /* Map the pages from first to end of a BAR (page offsets). */
 static int bar_map_pages(struct mv_assigned *assigned, struct mv_bar *bar,
-			 u64 first, u64 end)
+			 struct mv_ept_spares *spares, u64 first, u64 end)
 {
 	if (first >= end)
 		return 0;
-	return mv_ept_map_mmio(&assigned->vm->ept,
+	return mv_ept_map_mmio(&assigned->vm->ept, spares,
 			       (bar->guest_value >> PAGE_SHIFT) + first,
 			       (bar->host_start >> PAGE_SHIFT) + first,
 			       end - first);
@@ -144,6 +144,7 @@ int mv_bar_map(struct mv_assigned *assigned, struct mv_bar *bar)
 	u64 npages = bar->size >> PAGE_SHIFT;
 	u64 hole_first = bar->hole_start >> PAGE_SHIFT;
 	u64 hole_end = bar->hole_end >> PAGE_SHIFT;
+	struct mv_ept_spares spares;
 	int ret;
 
 	/* Not placed, or placed where it cannot be: accesses exit as MMIO. */
@@ -157,17 +158,23 @@ int mv_bar_map(struct mv_assigned *assigned, struct mv_bar *bar)
 		return -EEXIST;
 
 	hole_first = min(hole_first, npages);
+	mv_ept_spares_init(&spares);
+	ret = mv_ept_spares_fill(&spares, gfn, npages);
+	if (ret)
+		goto free_spares;
 	mutex_lock(&vm->ept.lock);
-	ret = bar_map_pages(assigned, bar, 0, hole_first);
+	ret = bar_map_pages(assigned, bar, &spares, 0, hole_first);
 	if (!ret) {
-		ret = bar_map_pages(assigned, bar, max(hole_end, hole_first),
-				    npages);
+		ret = bar_map_pages(assigned, bar, &spares,
+				    max(hole_end, hole_first), npages);
 		if (ret)
 			mv_ept_unmap_mmio(&vm->ept, gfn, hole_first);
 	}
 	if (!ret)
 		bar->mapped_gpa = bar->guest_value;
 	mutex_unlock(&vm->ept.lock);
+free_spares:
+	mv_ept_spares_free(&spares);
 	return ret;
 }
 

@@ -311,6 +311,15 @@ static int create_vm(int *dev)
 	return vm;
 }
 
+/* Close a VM of create_vm() and its device fd; -1 for either is none. */
+static void close_vm(int vm, int dev)
+{
+	if (vm >= 0)
+		close(vm);
+	if (dev >= 0)
+		close(dev);
+}
+
 /* KVM_SET_USER_MEMORY_REGION; size 0 deletes the slot. 0 or -errno. */
 static int set_slot(int vm, uint32_t slot, uint64_t gpa, void *mem,
 		    size_t size)
@@ -754,10 +763,7 @@ FIXTURE_TEARDOWN(nvme_vf)
 {
 	if (!self->ready)
 		return;
-	if (self->vm >= 0)
-		close(self->vm);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_vm(self->vm, self->dev);
 	if (self->ctrl.bar != MAP_FAILED)
 		munmap((void *)self->ctrl.bar, self->ctrl.bar_size);
 	if (self->mem != MAP_FAILED)
@@ -1128,10 +1134,7 @@ FIXTURE_TEARDOWN(removed_pf)
 
 	if (!self->ready)
 		return;
-	if (self->vm >= 0)
-		close(self->vm);
-	if (self->dev >= 0)
-		close(self->dev);
+	close_vm(self->vm, self->dev);
 	if (self->mem != MAP_FAILED)
 		munmap(self->mem, REMOVED_PF_MEM);
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s", self->pf);

@@ -2,8 +2,10 @@
 /*
  * Suite "torture": VMs torn down the hard ways, each while its vCPUs run,
  * beyond what suite "lifecycle" does with one vCPU at a time. After every
- * test nothing may hold the module: its reference count is 0 and rmmod
- * succeeds (the runner also fails the host on any WARN, BUG or oops).
+ * test nothing may hold the module: its reference count is 0, rmmod
+ * succeeds, and on a host with VT-x no CPU is left in VMX operation
+ * (kvm_intel can then create a VM, which enters VMX on every CPU). The
+ * runner also fails the host on any WARN, BUG or oops.
  *
  *  - SIGKILL of a process while four of its vCPUs, each on a thread of
  *    its own, are in KVM_RUN, a few times over.
@@ -211,11 +213,20 @@ FIXTURE_SETUP(torture)
 	ASSERT_TRUE(ret == 0 || ret == -EEXIST);
 }
 
-/* Nothing the test made holds the module. */
+/* Nothing the test made holds the module, or VMX on any CPU. */
 FIXTURE_TEARDOWN(torture)
 {
+	int kvm;
+
 	EXPECT_EQ(0, mv_module_refcount("minivisor"));
 	EXPECT_EQ(0, mv_module_unload());
+	if (!mv_host_has_vtx())
+		return;
+	ASSERT_EQ(0, mv_kvm_load());
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kvm);
+	EXPECT_TRUE(mv_kvm_can_enter_vmx(kvm));
+	close(kvm);
 }
 
 #define SKIP_WITHOUT_VTX() do {						\

@@ -4,7 +4,12 @@
 #
 #   make          minivisor.ko, userspace/mvctl and the selftests
 #   make check    install what is missing, lint, build, and run every test
-#                 suite in the emulated hosts (selftests/hosts.conf)
+#                 suite in the emulated hosts (selftests/hosts.conf), on
+#                 Debian's kernel and on the debug kernel
+#   make debug-kernel  build the debug kernel (KASAN, lockdep, kmemleak),
+#                 or find it cached (selftests/debug-kernel/build.sh)
+#   make debug-module  minivisor.ko built against the debug kernel, in
+#                 build/debug-module/
 #   make demo     boot an emulated VT-x host and drive minivisor there
 #   make bench    boot an emulated VT-x host and compare minivisor's path
 #                 lengths and memory with KVM's; results in build/bench/
@@ -33,7 +38,7 @@ LINUX_SOURCE_PARTS := \
 	linux-source-6.1/Documentation/virt/kvm/api.rst
 
 DEBIAN_PACKAGES := \
-	gcc make kmod \
+	gcc make kmod bc bison flex libelf-dev xz-utils \
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 sparse \
 	libnl-3-dev libnl-genl-3-dev \
 	bochs bochsbios vgabios qemu-system-x86 \
@@ -42,7 +47,14 @@ DEBIAN_PACKAGES := \
 VM_ARGS := --module $(CURDIR)/minivisor.ko --mvctl $(CURDIR)/userspace/mvctl \
 	--out $(BUILD)/vm
 
-.PHONY: all module userspace selftests linux-source deps lint check demo bench soak clean
+# The debug kernel's cache entry (a link into $MV_CACHE, by default
+# /var/cache/minivisor) and minivisor built against it, from a copy of the
+# sources so that the build in this directory stays Debian's.
+DEBUG_KERNEL := $(BUILD)/debug-kernel
+DEBUG_MODULE := $(BUILD)/debug-module
+
+.PHONY: all module userspace selftests linux-source deps lint check demo bench soak clean \
+	debug-kernel debug-module
 
 all: module userspace selftests
 
@@ -82,10 +94,22 @@ lint: linux-source
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1 | tee $(BUILD)/lint.log
 	! grep -E 'warning:|error:' $(BUILD)/lint.log
 
+debug-kernel:
+	mkdir -p $(BUILD)
+	selftests/debug-kernel/build.sh --link $(DEBUG_KERNEL)
+
+debug-module: debug-kernel
+	rm -rf $(DEBUG_MODULE)
+	mkdir -p $(DEBUG_MODULE)
+	cp --parents Kbuild $$(find module uapi -name '*.[chS]') $(DEBUG_MODULE)/
+	$(MAKE) -C $(DEBUG_KERNEL)/build M=$(DEBUG_MODULE) modules
+
 check: deps
 	$(MAKE) lint
 	$(MAKE) all
-	selftests/run.sh $(VM_ARGS) --tests $(BUILD)/selftests
+	$(MAKE) debug-module
+	selftests/run.sh $(VM_ARGS) --tests $(BUILD)/selftests \
+		--debug-kernel $(DEBUG_KERNEL) --debug-module $(DEBUG_MODULE)/minivisor.ko
 
 demo: deps
 	$(MAKE) all

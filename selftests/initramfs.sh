@@ -14,8 +14,9 @@
 # modules land in /lib/kvm; nvme.ko and every module it needs, by
 # modules.dep, land in /lib/nvme, whose file "order" names them in load
 # order (nvme.ko last). Nothing loads them at boot: until a test does, the
-# QEMU host's NVMe PF has no driver. The guests built beside mvctl
-# (guests/*.bin and guests/*.elf in mvctl's directory) land in /guests.
+# QEMU host's NVMe PF has no driver. irqbypass.ko comes along where it is a
+# module of its own. The guests built beside mvctl (guests/*.bin and
+# guests/*.elf in mvctl's directory) land in /guests.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -69,17 +70,19 @@ guests=("$(dirname "$mvctl")"/guests/*.{bin,elf})
 install -m 644 "${guests[@]}" "$root/guests/"
 install -m 644 "$module" "$root/lib/minivisor/minivisor.ko"
 if [[ -n $kernel_modules ]]; then
+	# irqbypass is built in, or left out, where KVM is not a module.
 	for ko in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do
-		install -m 644 "$kernel_modules/kernel/$ko" "$root/lib/kvm/"
+		[[ $ko == */irqbypass.ko && ! -f $kernel_modules/kernel/$ko ]] ||
+			install -m 644 "$kernel_modules/kernel/$ko" "$root/lib/kvm/"
 	done
 	# modules.dep lists what a module needs so that the last loads first.
 	nvme=kernel/drivers/nvme/host/nvme.ko
-	deps=$(sed -n "s|^$nvme: ||p" "$kernel_modules/modules.dep")
-	[[ -n $deps ]] || {
+	grep -q "^$nvme:" "$kernel_modules/modules.dep" || {
 		echo "$0: no $nvme in $kernel_modules/modules.dep" >&2
 		exit 2
 	}
-	for ko in $(printf '%s\n' $deps | tac) "$nvme"; do
+	read -ra deps <<<"$(sed -n "s|^$nvme: *||p" "$kernel_modules/modules.dep")"
+	for ko in $(printf '%s\n' "${deps[@]}" | tac) "$nvme"; do
 		install -m 644 "$kernel_modules/$ko" "$root/lib/nvme/"
 		basename "$ko" >>"$root/lib/nvme/order"
 	done

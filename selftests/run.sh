@@ -4,10 +4,14 @@
 # Run minivisor's selftests on emulated hosts: Debian's kernel booted in
 # Bochs (VT-x) and QEMU TCG (no VT-x) from one busybox initramfs holding the
 # module, mvctl and the test binaries. The hosts and their suites are listed
-# in selftests/hosts.conf. Each host runs in OUT/HOST/; the hosts run in
-# parallel. A host fails on kernel trouble in its log, a timeout or a run
-# that did not reach its end; the tests' TAP results are summed up, and the
-# last line printed is "N passed, N failed[, N skipped]".
+# in selftests/hosts.conf. Hosts marked there as debug hosts boot the debug
+# kernel (selftests/debug-kernel/: KASAN, lockdep, kmemleak) instead, from
+# an initramfs of their own with the module built for that kernel and that
+# kernel's KVM and NVMe modules; without --debug-kernel they are left out
+# unless named. Each host runs in OUT/HOST/; the hosts run in parallel. A
+# host fails on kernel trouble in its log, a timeout or a run that did not
+# reach its end; the tests' TAP results are summed up, and the last line
+# printed is "N passed, N failed[, N skipped]".
 #
 # --demo boots bochs-1 with /bin/mv-demo in place of the suites and streams
 # its serial console to stdout.
@@ -31,7 +35,8 @@ source "$here/lib/tap.sh"
 
 usage() {
 	cat >&2 <<-EOF
-		usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--kernel VMLINUZ] [HOST...]
+		usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--kernel VMLINUZ]
+		          [--debug-kernel DIR --debug-module FILE] [HOST...]
 		       $0 --demo --module FILE --mvctl FILE --out DIR [--kernel VMLINUZ]
 	EOF
 	exit 2
@@ -44,9 +49,12 @@ die() {
 
 # The per-host settings from hosts.conf, by host name.
 declare -a hosts=()
-declare -A emulator=() cpus=() vtx=() seconds=() suites=()
+declare -A emulator=() flavour=() cpus=() vtx=() seconds=() suites=()
+# The kernel and initramfs each flavour of host boots: debian, debug.
+declare -A vmlinuz=() initrds=()
 
-# read_hosts FILE: fill the tables above.
+# read_hosts FILE: fill the tables above. EMULATOR-debug in the EMULATOR
+# column makes a debug host.
 read_hosts() {
 	local n=0 line name
 	local -a word
@@ -55,13 +63,16 @@ read_hosts() {
 		n=$((n + 1))
 		read -ra word <<<"${line%%#*}"
 		((${#word[@]})) || continue
-		[[ ${#word[@]} -ge 6 && $(type -t "boot_${word[1]}") == function &&
+		[[ ${#word[@]} -ge 6 &&
+			$(type -t "boot_${word[1]%-debug}") == function &&
 			${word[2]} =~ ^[1-9][0-9]*$ && ${word[3]} =~ ^[01]$ &&
 			${word[4]} =~ ^[1-9][0-9]*$ ]] ||
-			die "$1:$n: expected NAME bochs|qemu CPUS 0|1 TIMEOUT SUITE..."
+			die "$1:$n: expected NAME bochs|qemu[-debug] CPUS 0|1 TIMEOUT SUITE..."
 		name=${word[0]}
 		hosts+=("$name")
-		emulator[$name]=${word[1]} cpus[$name]=${word[2]} vtx[$name]=${word[3]}
+		emulator[$name]=${word[1]%-debug} flavour[$name]=debian
+		[[ ${word[1]} != *-debug ]] || flavour[$name]=debug
+		cpus[$name]=${word[2]} vtx[$name]=${word[3]}
 		seconds[$name]=${word[4]} suites[$name]=${word[*]:5}
 	done <"$1"
 }
@@ -75,7 +86,8 @@ cmdline() {
 # directory OUT/HOST/ and return run_timed's status.
 boot() {
 	"boot_${emulator[$1]}" "$out/$1" "${cpus[$1]}" "${seconds[$1]}" \
-		"$kernel" "$initrd" "$(cmdline "$1") $2"
+		"${vmlinuz[${flavour[$1]}]}" "${initrds[${flavour[$1]}]}" \
+		"$(cmdline "$1") $2"
 }
 
 # fresh_dir HOST: empty OUT/HOST/ for a new run.
@@ -148,7 +160,8 @@ run_hosts() {
 		fi
 		vt=VT-x
 		((vtx[$name])) || vt="no VT-x"
-		echo "[$name] start: ${emulator[$name]}, ${cpus[$name]} CPU(s), $vt," \
+		echo "[$name] start: ${emulator[$name]}, ${flavour[$name]} kernel," \
+			"${cpus[$name]} CPU(s), $vt," \
 			"suites: ${suites[$name]}, timeout ${seconds[$name]} s"
 		run_host "$name" &
 		running=$((running + 1))
@@ -200,7 +213,7 @@ demo() {
 	fi
 }
 
-demo=0 module='' mvctl='' tests='' out='' kernel=''
+demo=0 module='' mvctl='' tests='' out='' kernel='' debug_kernel='' debug_module=''
 while (($#)); do
 	case "$1" in
 	--demo)		demo=1; shift ;;
@@ -209,6 +222,8 @@ while (($#)); do
 	--tests)	tests=${2:?}; shift 2 ;;
 	--out)		out=${2:?}; shift 2 ;;
 	--kernel)	kernel=${2:?}; shift 2 ;;
+	--debug-kernel)	debug_kernel=${2:?}; shift 2 ;;
+	--debug-module)	debug_module=${2:?}; shift 2 ;;
 	-*)		usage ;;
 	*)		break ;;
 	esac
@@ -216,10 +231,13 @@ done
 [[ -n $module && -n $mvctl && -n $out ]] || usage
 ((demo)) || [[ -n $tests ]] || usage
 ((!demo || $# == 0)) || usage
+[[ -z $debug_kernel$debug_module || (-n $debug_kernel && -n $debug_module && $demo == 0) ]] ||
+	usage
 if [[ -z $kernel ]]; then
 	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
 fi
-for file in "$module" "$mvctl" "$kernel"; do
+for file in "$module" "$mvctl" "$kernel" ${debug_module:+"$debug_module"} \
+	${debug_kernel:+"$debug_kernel/vmlinuz"}; do
 	[[ -f $file ]] || die "no such file: $file"
 done
 
@@ -227,29 +245,50 @@ read_hosts "$here/hosts.conf"
 mkdir -p "$out"
 out=$(readlink -f "$out")
 kernel=$(readlink -f "$kernel")
-kernel_modules=/lib/modules/${kernel##*/vmlinuz-}
-[[ -d $kernel_modules ]] || die "no $kernel_modules for $kernel"
-initrd=$out/initramfs.gz
+declare -A kernel_modules=([debian]=/lib/modules/${kernel##*/vmlinuz-})
+[[ -d ${kernel_modules[debian]} ]] || die "no ${kernel_modules[debian]} for $kernel"
+vmlinuz[debian]=$kernel initrds[debian]=$out/initramfs.gz
+if [[ -n $debug_kernel ]]; then
+	debug_kernel=$(readlink -f "$debug_kernel")
+	kernel_modules[debug]=$(printf '%s\n' "$debug_kernel"/lib/modules/* | head -n 1)
+	[[ -f ${kernel_modules[debug]}/modules.dep ]] ||
+		die "no modules in $debug_kernel/lib/modules/"
+	vmlinuz[debug]=$debug_kernel/vmlinuz initrds[debug]=$out/initramfs-debug.gz
+fi
 # Ctrl-C: stop the emulators (out of the terminal's reach, see lib/timed.sh).
 trap 'stop_timed "$out"/*; wait; exit 130' INT TERM
 
 if ((demo)); then
-	"$here/initramfs.sh" --out "$initrd" --module "$module" --mvctl "$mvctl" \
-		--kernel-modules "$kernel_modules"
+	"$here/initramfs.sh" --out "${initrds[debian]}" --module "$module" \
+		--mvctl "$mvctl" --kernel-modules "${kernel_modules[debian]}"
 	demo
 	exit
 fi
 
-(($#)) || set -- "${hosts[@]}"
-declare -A wanted=()
+if ((!$#)); then
+	for name in "${hosts[@]}"; do
+		[[ -z ${vmlinuz[${flavour[$name]}]:-} ]] || set -- "$@" "$name"
+	done
+	[[ -n $debug_kernel ]] ||
+		echo "No --debug-kernel: the debug hosts are left out." >&2
+fi
+declare -A wanted=() flavours=()
 for name; do
 	[[ -n ${emulator[$name]:-} ]] || die "no host $name in $here/hosts.conf"
+	[[ -n ${vmlinuz[${flavour[$name]}]:-} ]] ||
+		die "host $name boots the debug kernel: give --debug-kernel and --debug-module"
+	flavours[${flavour[$name]}]=1
 	for suite in ${suites[$name]}; do
 		[[ -x $tests/$suite ]] || die "no test binary $tests/$suite (host $name)"
 		wanted[$suite]=1
 	done
 done
-"$here/initramfs.sh" --out "$initrd" --module "$module" --mvctl "$mvctl" \
-	--kernel-modules "$kernel_modules" --tests "$tests" "${!wanted[@]}"
-echo "Kernel $kernel, results in $out/"
+declare -A modules=([debian]=$module [debug]=$debug_module)
+for kind in "${!flavours[@]}"; do
+	"$here/initramfs.sh" --out "${initrds[$kind]}" --module "${modules[$kind]}" \
+		--mvctl "$mvctl" --kernel-modules "${kernel_modules[$kind]}" \
+		--tests "$tests" "${!wanted[@]}"
+	echo "Kernel ${vmlinuz[$kind]} for the $kind hosts"
+done
+echo "Results in $out/"
 run_hosts "$@"

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Find kernel trouble in a host's serial log: oopses, BUGs, WARNINGs,
-# lockdep and RCU reports, KASAN/UBSAN, panics, hung tasks, stack traces.
+# lockdep and RCU reports, KASAN/UBSAN, panics, hung tasks, stack traces,
+# and on the debug kernel kmemleak's suspects (/init prints them after the
+# suites, "[mv-kmemleak] unreferenced object ...") or its failure.
 # Kernel lines reach the log twice: on the console as they happen (loglevel 5
 # shows warnings and worse) and in the dmesg dump /init prints at the end.
 # Suite output ("[mv:SUITE] " lines) is the tests' own business and is left
@@ -13,7 +15,8 @@ kernel_trouble+='Unable to handle kernel|double fault|Call Trace:|blocked for mo
 kernel_trouble+='soft lockup|hard LOCKUP|rcu.*detected stall|suspicious RCU usage|'
 kernel_trouble+='possible circular locking|inconsistent lock state|'
 kernel_trouble+='possible recursive locking|lock held when returning|bad unlock balance|'
-kernel_trouble+='KASAN|UBSAN'
+kernel_trouble+='KASAN|UBSAN|'
+kernel_trouble+='unreferenced object|kmemleak: .*(failed|disabled)'
 
 # Printed at every Bochs boot: a remark on the emulated CPU model, not a fault.
 known_harmless='RETBleed: WARNING: Spectre v2 mitigation leaves CPU vulnerable'

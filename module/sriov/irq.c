@@ -20,13 +20,18 @@
  * masks it at the function (the command register's INTx disable,
  * pci_check_and_mask_intx) when the function is the one asserting it;
  * a function that cannot mask INTx gets its host IRQ to itself, disabled
- * instead. The vector is delivered, and INTx unmasked: if the guest has
- * not quieted the function by then, the function still asserts it and the
- * guest takes the vector again. A guest cannot keep the host busy with
- * it: one interrupt per delivery.
+ * instead, and at once: the kernel's lazy disable would leave the
+ * interrupt controller's pin unmasked until the line fired again, and an
+ * interrupt controller that delivers a level only on its rising edge or
+ * an unmask (Bochs's IOAPIC) would then never show that the function
+ * still asserts it. The vector is delivered, and INTx unmasked: if the
+ * guest has not quieted the function by then, the function still asserts
+ * it and the guest takes the vector again. A guest cannot keep the host
+ * busy with it: one interrupt per delivery.
  */
 #include <linux/bitfield.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -125,6 +130,8 @@ static void free_route(struct mv_irq_route *route)
 			enable_irq(route->host_irq);
 	}
 	free_irq(route->host_irq, route);
+	if (route->intx && !route->intx_maskable)
+		irq_clear_status_flags(route->host_irq, IRQ_DISABLE_UNLAZY);
 }
 
 /* Whether another function of the VM routes an interrupt to the vector. */
@@ -221,6 +228,8 @@ static int request_route(struct mv_irq_route *route)
 			  route);
 	if (ret)
 		return ret;
+	if (!route->intx_maskable)
+		irq_set_status_flags(route->host_irq, IRQ_DISABLE_UNLAZY);
 	spin_lock_irqsave(&devices->irq_lock, flags);
 	list_add(&route->node, &devices->intx_routes);
 	spin_unlock_irqrestore(&devices->irq_lock, flags);

@@ -31,15 +31,14 @@
 #define MV_MANUAL_PROTECT_FLAGS (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | \
 				 KVM_DIRTY_LOG_INITIALLY_SET)
 
-static size_t dirty_bitmap_bytes(const struct mv_memslot *slot)
+static size_t dirty_bitmap_bytes(u64 npages)
 {
-	return BITS_TO_LONGS(slot->npages) * sizeof(long);
+	return BITS_TO_LONGS(npages) * sizeof(long);
 }
 
 unsigned long *mv_dirty_bitmap_alloc(u64 npages)
 {
-	return kvzalloc(BITS_TO_LONGS(npages) * sizeof(long),
-			GFP_KERNEL_ACCOUNT);
+	return kvzalloc(dirty_bitmap_bytes(npages), GFP_KERNEL_ACCOUNT);
 }
 
 void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot,
@@ -101,7 +100,7 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
 		mutex_unlock(&ept->slots_lock);
 		return PTR_ERR(slot);
 	}
-	bytes = dirty_bitmap_bytes(slot);
+	bytes = dirty_bitmap_bytes(slot->npages);
 	dirty = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!dirty) {
 		mutex_unlock(&ept->slots_lock);

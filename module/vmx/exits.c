@@ -160,7 +160,7 @@ static int handle_hlt(struct mv_vcpu *vcpu)
 {
 	mv_vmx_skip_instruction();
 	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	    !bitmap_empty(vcpu->vmx.device_irqs, NR_VECTORS))
+	    mv_vmx_device_irq_waiting(&vcpu->vmx))
 		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;

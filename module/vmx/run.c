@@ -159,6 +159,8 @@ static int next_vector(struct mv_vmx_vcpu *vmx)
 
 	if (vmx->pending_irq >= 0)
 		return vmx->pending_irq;
+	if (!mv_vmx_device_irq_waiting(vmx))
+		return -1;
 	vector = find_last_bit(vmx->device_irqs, NR_VECTORS);
 	return vector < NR_VECTORS ? vector : -1;
 }

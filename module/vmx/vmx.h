@@ -8,6 +8,8 @@
 
 #include <linux/kvm.h>
 #include <linux/bitops.h>
+#include <linux/compiler.h>
+#include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
@@ -97,6 +99,20 @@ struct mv_vmx_vcpu {
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
 	int cpuid_nent;
 };
+
+/*
+ * Whether an assigned function's interrupt waits. Every VM entry asks, so
+ * the few words are ORed inline: a bitmap search would be a call.
+ */
+static inline bool mv_vmx_device_irq_waiting(const struct mv_vmx_vcpu *vmx)
+{
+	unsigned long any = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmx->device_irqs); i++)
+		any |= READ_ONCE(vmx->device_irqs[i]);
+	return any;
+}
 
 /* entry.S: VM entry with the guest's GPRs; 0 after a VM exit, 1 on VMfail. */
 int mv_vmx_enter(unsigned long *regs, bool launched);

@@ -14,7 +14,8 @@
 #   make bench    boot an emulated VT-x host and compare minivisor's path
 #                 lengths and memory with KVM's; results in build/bench/
 #   make soak     SOAK_HOURS (default 2) of both fuzzers in fresh boots of
-#                 the emulated hosts, new seeds each; results in build/soak/
+#                 the emulated hosts, new seeds each, Debian's kernel and
+#                 the debug kernel in turn; results in build/soak/
 #   make deps     install the Debian packages all of the above need
 #
 # KDIR selects the kernel to build against: the running kernel's build tree
@@ -132,9 +133,11 @@ SOAK_HOURS ?= 2
 
 soak: deps
 	$(MAKE) all
+	$(MAKE) debug-module
 	selftests/soak.sh --module $(CURDIR)/minivisor.ko \
 		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
-		--out $(BUILD)/soak --hours $(SOAK_HOURS)
+		--out $(BUILD)/soak --hours $(SOAK_HOURS) \
+		--debug-kernel $(DEBUG_KERNEL) --debug-module $(DEBUG_MODULE)/minivisor.ko
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

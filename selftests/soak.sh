@@ -7,17 +7,23 @@
 #   qemu   fuzz_uapi, SOAK_QEMU_CALLS ioctls a round (no VT-x, no vCPUs)
 #   bochs  in turn fuzz_uapi (SOAK_BOCHS_CALLS ioctls, with vCPUs) and
 #          fuzz_guest (SOAK_GUEST_RUNS guest runs)
+# With --debug-kernel, each loop boots Debian's kernel and the debug kernel
+# (selftests/debug-kernel/: KASAN, lockdep, kmemleak) in turn, a suite on
+# both before the next; rounds on the debug kernel are logged as host
+# qemu-debug or bochs-debug.
 # The seed and count reach the suites as MV_FUZZ_SEED and MV_FUZZ_CALLS on
 # the kernel command line, which hands them to /init's environment. A
 # round fails on a failed or missing test, a timeout, a run that did not
 # reach its end, or any WARN, BUG, oops, lockdep report or hung task in
-# its log (the same judgement as run.sh). Each round keeps its console in
+# its log, or a leak kmemleak finds after rmmod on the debug kernel (the
+# same judgement as run.sh). Each round keeps its console in
 # OUT/HOST-ROUND/; OUT/soak.log lists the rounds, and the last lines
 # printed sum them up; failing rounds are listed with their seed, which
 # repeats them (MV_FUZZ_SEED, MV_FUZZ_CALLS).
 #
 #   soak.sh --module FILE --mvctl FILE --tests DIR --out DIR
 #           [--hours H] [--kernel VMLINUZ]
+#           [--debug-kernel DIR --debug-module FILE]
 #
 # H may have decimals (0.1 is 6 minutes); the default is $SOAK_HOURS, or 2.
 
@@ -45,7 +51,10 @@ qemu_seconds=${SOAK_QEMU_TIMEOUT:-1800}
 bochs_seconds=${SOAK_BOCHS_TIMEOUT:-7200}
 
 usage() {
-	echo "usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--hours H] [--kernel VMLINUZ]" >&2
+	cat >&2 <<-EOF
+		usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--hours H]
+		          [--kernel VMLINUZ] [--debug-kernel DIR --debug-module FILE]
+	EOF
 	exit 2
 }
 
@@ -59,11 +68,14 @@ seed() {
 	printf '0x%s\n' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 }
 
-# round HOST N EMULATOR CPUS VTX SECONDS SUITE CALLS: boot one round in
-# OUT/HOST-N/ and append its verdict to OUT/soak.log:
-# "HOST N SUITE SEED CALLS PASS|FAIL PASSED FAILED SECONDS [WHY]".
+# The kernel and initramfs each flavour of round boots: debian, debug.
+declare -A vmlinuz=() initrds=()
+
+# round HOST N EMULATOR FLAVOUR CPUS VTX SECONDS SUITE CALLS: boot one
+# round on the FLAVOUR kernel in OUT/HOST-N/ and append its verdict to
+# OUT/soak.log: "HOST N SUITE SEED CALLS PASS|FAIL PASSED FAILED SECONDS [WHY]".
 round() {
-	local host=$1 n=$2 emu=$3 cpus=$4 vtx=$5 secs=$6 suite=$7 calls=$8
+	local host=$1 n=$2 emu=$3 kind=$4 cpus=$5 vtx=$6 secs=$7 suite=$8 calls=$9
 	local dir=$out/$host-$n serial=$out/$host-$n/serial.log
 	local s status=0 start=$SECONDS tap passed failed why=''
 
@@ -71,7 +83,7 @@ round() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	touch "$serial"
-	"boot_$emu" "$dir" "$cpus" "$secs" "$kernel" "$initrd" \
+	"boot_$emu" "$dir" "$cpus" "$secs" "${vmlinuz[$kind]}" "${initrds[$kind]}" \
 		"console=ttyS0 loglevel=5 panic=-1 mv.host=$host mv.vtx=$vtx mv.suites=$suite MV_FUZZ_SEED=$s MV_FUZZ_CALLS=$calls" ||
 		status=$?
 
@@ -97,17 +109,22 @@ round() {
 		"$failed" $((SECONDS - start)) "$why" | tee -a "$out/soak.log"
 }
 
-# loop HOST EMULATOR CPUS VTX SECONDS SUITE:CALLS...: rounds on HOST until
-# the deadline, taking the suites in turn.
+# loop EMULATOR CPUS VTX SECONDS SUITE:CALLS...: rounds on EMULATOR until
+# the deadline, taking the kernel flavours in turn, and after each pass
+# over them the next suite.
 loop() {
-	local host=$1 emu=$2 cpus=$3 vtx=$4 secs=$5 n=0 job
-	shift 5
+	local emu=$1 cpus=$2 vtx=$3 secs=$4 n=0 job kind host
+	shift 4
 	local -a jobs=("$@")
 
 	while (($(date +%s) < deadline)); do
-		job=${jobs[n % ${#jobs[@]}]}
+		kind=${flavours[n % ${#flavours[@]}]}
+		job=${jobs[n / ${#flavours[@]} % ${#jobs[@]}]}
+		host=$emu
+		[[ $kind == debian ]] || host=$emu-$kind
 		n=$((n + 1))
-		round "$host" "$n" "$emu" "$cpus" "$vtx" "$secs" "${job%%:*}" "${job#*:}"
+		round "$host" "$n" "$emu" "$kind" "$cpus" "$vtx" "$secs" \
+			"${job%%:*}" "${job#*:}"
 	done
 }
 
@@ -142,7 +159,8 @@ summary() {
 	}' "$out/soak.log"
 }
 
-module='' mvctl='' tests='' out='' kernel='' hours=${SOAK_HOURS:-2}
+module='' mvctl='' tests='' out='' kernel='' debug_kernel='' debug_module=''
+hours=${SOAK_HOURS:-2}
 while (($#)); do
 	case "$1" in
 	--module)	module=${2:?}; shift 2 ;;
@@ -151,35 +169,54 @@ while (($#)); do
 	--out)		out=${2:?}; shift 2 ;;
 	--hours)	hours=${2:?}; shift 2 ;;
 	--kernel)	kernel=${2:?}; shift 2 ;;
+	--debug-kernel)	debug_kernel=${2:?}; shift 2 ;;
+	--debug-module)	debug_module=${2:?}; shift 2 ;;
 	*)		usage ;;
 	esac
 done
 [[ -n $module && -n $mvctl && -n $tests && -n $out ]] || usage
+[[ -z $debug_kernel$debug_module || (-n $debug_kernel && -n $debug_module) ]] || usage
 [[ $hours =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--hours wants a number, not $hours"
 if [[ -z $kernel ]]; then
 	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
 fi
-for file in "$module" "$mvctl" "$kernel" "$tests/fuzz_uapi" "$tests/fuzz_guest"; do
+for file in "$module" "$mvctl" "$kernel" "$tests/fuzz_uapi" "$tests/fuzz_guest" \
+	${debug_module:+"$debug_module"} ${debug_kernel:+"$debug_kernel/vmlinuz"}; do
 	[[ -f $file ]] || die "no such file: $file"
 done
 
 mkdir -p "$out"
 out=$(readlink -f "$out")
 kernel=$(readlink -f "$kernel")
-kernel_modules=/lib/modules/${kernel##*/vmlinuz-}
-[[ -d $kernel_modules ]] || die "no $kernel_modules for $kernel"
-initrd=$out/initramfs.gz
+declare -A kernel_modules=([debian]=/lib/modules/${kernel##*/vmlinuz-})
+declare -A modules=([debian]=$module)
+[[ -d ${kernel_modules[debian]} ]] || die "no ${kernel_modules[debian]} for $kernel"
+vmlinuz[debian]=$kernel initrds[debian]=$out/initramfs.gz
+flavours=(debian)
+if [[ -n $debug_kernel ]]; then
+	debug_kernel=$(readlink -f "$debug_kernel")
+	kernel_modules[debug]=$(printf '%s\n' "$debug_kernel"/lib/modules/* | head -n 1)
+	[[ -f ${kernel_modules[debug]}/modules.dep ]] ||
+		die "no modules in $debug_kernel/lib/modules/"
+	vmlinuz[debug]=$debug_kernel/vmlinuz initrds[debug]=$out/initramfs-debug.gz
+	modules[debug]=$debug_module
+	flavours+=(debug)
+fi
 rm -f "$out/soak.log"
 touch "$out/soak.log"
 trap 'stop_timed "$out"/*/; wait; exit 130' INT TERM
 
-"$here/initramfs.sh" --out "$initrd" --module "$module" --mvctl "$mvctl" \
-	--kernel-modules "$kernel_modules" --tests "$tests" fuzz_uapi fuzz_guest
+for kind in "${flavours[@]}"; do
+	"$here/initramfs.sh" --out "${initrds[$kind]}" --module "${modules[$kind]}" \
+		--mvctl "$mvctl" --kernel-modules "${kernel_modules[$kind]}" \
+		--tests "$tests" fuzz_uapi fuzz_guest
+	echo "soak: kernel ${vmlinuz[$kind]} for the $kind rounds"
+done
 deadline=$(awk -v now="$(date +%s)" -v h="$hours" 'BEGIN { printf "%d", now + h * 3600 }')
-echo "soak: $hours h from $(date -u +%H:%M) UTC, kernel $kernel, results in $out/"
+echo "soak: $hours h from $(date -u +%H:%M) UTC, results in $out/"
 echo "soak: host suite seed calls verdict passed failed seconds [why]"
-loop qemu qemu 2 0 "$qemu_seconds" "fuzz_uapi:$qemu_calls" &
-loop bochs bochs 1 1 "$bochs_seconds" "fuzz_uapi:$bochs_calls" \
+loop qemu 2 0 "$qemu_seconds" "fuzz_uapi:$qemu_calls" &
+loop bochs 1 1 "$bochs_seconds" "fuzz_uapi:$bochs_calls" \
 	"fuzz_guest:$guest_runs" &
 wait
 summary

@@ -175,7 +175,7 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 	if (region->flags & KVM_MEM_LOG_DIRTY_PAGES && region->memory_size) {
 		bitmap = mv_dirty_bitmap_alloc(region->memory_size >> PAGE_SHIFT);
 		if (!bitmap) {
-			mv_dma_slot_unprepare(&prepared);
+			mv_dma_slot_unprepare(vm, &prepared);
 			ret = -ENOMEM;
 			goto out;
 		}
@@ -187,7 +187,7 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 	mutex_unlock(&vm->ept.slots_lock);
 	kvfree(bitmap);		/* not taken: the slot logs already, or no slot */
 	if (ret)
-		mv_dma_slot_unprepare(&prepared);
+		mv_dma_slot_unprepare(vm, &prepared);
 	else
 		ret = mv_dma_slot_commit(vm, region->slot, &prepared);
 out:

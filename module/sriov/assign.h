@@ -123,7 +123,7 @@ int mv_dma_slot_prepare(struct mv_vm *vm,
 			struct mv_dma_slot *prepared);
 int mv_dma_slot_commit(struct mv_vm *vm, unsigned int slot,
 		       struct mv_dma_slot *prepared);
-void mv_dma_slot_unprepare(struct mv_dma_slot *prepared);
+void mv_dma_slot_unprepare(struct mv_vm *vm, struct mv_dma_slot *prepared);
 
 /* dma.c: attach a function's group to the VM's domain, and detach it. */
 int mv_dma_attach(struct mv_vm *vm, struct mv_assigned *assigned);

@@ -19,6 +19,9 @@
  * therefore pinned (pin_user_pages, FOLL_LONGTERM) and mapped in full for
  * as long as the VM has a function with an IOMMU, and the mapping follows
  * every memslot change (memslot.c calls in under mv_vm_devices.lock).
+ * Pinned pages are locked memory: they count in the process's locked_vm
+ * and against its RLIMIT_MEMLOCK, as mlock()ed pages do (CAP_IPC_LOCK
+ * lifts the limit, not the count).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,27 +33,34 @@
 #include "../vm.h"
 #include "assign.h"
 
-static void dma_unpin(struct mv_dma_slot *dma)
+static void dma_unpin(struct mv_vm *vm, struct mv_dma_slot *dma)
 {
+	if (!dma->pages)
+		return;
 	/* The device may have written any writable page. */
-	if (dma->pages)
-		unpin_user_pages_dirty_lock(dma->pages, dma->npages,
-					    dma->writable);
+	unpin_user_pages_dirty_lock(dma->pages, dma->npages, dma->writable);
+	account_locked_vm(vm->mm, dma->npages, false);
 	kvfree(dma->pages);
 	dma->pages = NULL;
 }
 
 /* Pin the pages of the process's range a slot covers (the caller's mm). */
-static int dma_pin(struct mv_dma_slot *dma)
+static int dma_pin(struct mv_vm *vm, struct mv_dma_slot *dma)
 {
 	unsigned int gup_flags = FOLL_LONGTERM | (dma->writable ? FOLL_WRITE : 0);
 	u64 done = 0;
 	long pinned;
+	int ret;
 
+	ret = account_locked_vm(vm->mm, dma->npages, true);
+	if (ret)
+		return ret;
 	dma->pages = kvcalloc(dma->npages, sizeof(*dma->pages),
 			      GFP_KERNEL_ACCOUNT);
-	if (!dma->pages)
+	if (!dma->pages) {
+		account_locked_vm(vm->mm, dma->npages, false);
 		return -ENOMEM;
+	}
 	while (done < dma->npages) {
 		pinned = pin_user_pages_fast(dma->userspace_addr +
 					     (done << PAGE_SHIFT),
@@ -58,6 +68,7 @@ static int dma_pin(struct mv_dma_slot *dma)
 					     gup_flags, dma->pages + done);
 		if (pinned <= 0) {
 			unpin_user_pages(dma->pages, done);
+			account_locked_vm(vm->mm, dma->npages, false);
 			kvfree(dma->pages);
 			dma->pages = NULL;
 			return pinned ? pinned : -EFAULT;
@@ -97,7 +108,7 @@ static void dma_unmap_slot(struct mv_vm *vm, struct mv_dma_slot *dma)
 		return;
 	iommu_unmap(vm->devices.domain, dma->base_gfn << PAGE_SHIFT,
 		    dma->npages << PAGE_SHIFT);
-	dma_unpin(dma);
+	dma_unpin(vm, dma);
 }
 
 int mv_dma_slot_prepare(struct mv_vm *vm,
@@ -123,12 +134,12 @@ int mv_dma_slot_prepare(struct mv_vm *vm,
 		prepared->unchanged = true;
 		return 0;
 	}
-	return prepared->npages ? dma_pin(prepared) : 0;
+	return prepared->npages ? dma_pin(vm, prepared) : 0;
 }
 
-void mv_dma_slot_unprepare(struct mv_dma_slot *prepared)
+void mv_dma_slot_unprepare(struct mv_vm *vm, struct mv_dma_slot *prepared)
 {
-	dma_unpin(prepared);
+	dma_unpin(vm, prepared);
 }
 
 int mv_dma_slot_commit(struct mv_vm *vm, unsigned int slot,
@@ -146,7 +157,7 @@ int mv_dma_slot_commit(struct mv_vm *vm, unsigned int slot,
 	if (ret) {
 		pr_warn_ratelimited("VM %u: memslot %u not mapped for DMA (%d)\n",
 				    vm->id, slot, ret);
-		dma_unpin(prepared);
+		dma_unpin(vm, prepared);
 		return ret;
 	}
 	*now = *prepared;
@@ -183,11 +194,11 @@ static int dma_domain_create(struct mv_vm *vm)
 			.userspace_addr = slot->userspace_addr,
 			.writable = !(slot->flags & KVM_MEM_READONLY),
 		};
-		ret = dma_pin(dma);
+		ret = dma_pin(vm, dma);
 		if (!ret) {
 			ret = dma_map(vm->devices.domain, dma);
 			if (ret)
-				dma_unpin(dma);
+				dma_unpin(vm, dma);
 		}
 		if (ret) {
 			dma_unmap_all(vm);

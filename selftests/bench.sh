@@ -27,6 +27,8 @@ source "$here/lib/console.sh"
 source "$here/lib/scan-log.sh"
 # shellcheck source=lib/bench-report.sh
 source "$here/lib/bench-report.sh"
+# shellcheck source=lib/kernels.sh
+source "$here/lib/kernels.sh"
 
 # The boot, KVM's modules (a slow insmod in Bochs) and both devices.
 timeout_seconds=2400
@@ -53,31 +55,27 @@ while (($#)); do
 	esac
 done
 [[ -n $module && -n $mvctl && -n $tests && -n $out ]] || usage
-if [[ -z $kernel ]]; then
-	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
-fi
+[[ -n $kernel ]] || kernel=$(newest_debian_kernel)
 for file in "$module" "$mvctl" "$kernel" "$tests/bench_full"; do
 	[[ -f $file ]] || die "no such file: $file"
 done
 
 mkdir -p "$out"
 out=$(readlink -f "$out")
-kernel=$(readlink -f "$kernel")
-kernel_modules=/lib/modules/${kernel##*/vmlinuz-}
-[[ -d $kernel_modules ]] || die "no $kernel_modules for $kernel"
+use_debian_kernel "$kernel" "$out"
 host=$out/bochs serial=$out/bochs/serial.log
 rm -rf "$host" "$out"/results.txt "$out"/bench.{txt,json,png}
 mkdir -p "$host"
 touch "$serial"
 trap 'stop_timed "$host"; wait; exit 130' INT TERM
 
-"$here/initramfs.sh" --out "$out/initramfs.gz" --module "$module" \
-	--mvctl "$mvctl" --kernel-modules "$kernel_modules" --tests "$tests" \
-	bench_full
+"$here/initramfs.sh" --out "${initrds[debian]}" --module "$module" \
+	--mvctl "$mvctl" --kernel-modules "${kernel_modules[debian]}" \
+	--tests "$tests" bench_full
 echo "Booting Bochs (1 CPU): a few minutes to boot, load KVM and run the" \
 	"benchmark on both devices; console in $serial" >&2
 status=0
-boot_bochs "$host" 1 "$timeout_seconds" "$kernel" "$out/initramfs.gz" \
+boot_bochs "$host" 1 "$timeout_seconds" "${vmlinuz[debian]}" "${initrds[debian]}" \
 	"console=ttyS0 loglevel=5 panic=-1 mv.host=bench mv.vtx=1 mv.bench=1" &
 tail -n +1 -f --pid=$! "$serial" | tr -d '\r' | grep --line-buffered '^\[mv:bench\]' >&2 || true
 wait $! || status=$?

@@ -32,6 +32,8 @@ source "$here/lib/console.sh"
 source "$here/lib/scan-log.sh"
 # shellcheck source=lib/tap.sh
 source "$here/lib/tap.sh"
+# shellcheck source=lib/kernels.sh
+source "$here/lib/kernels.sh"
 
 usage() {
 	cat >&2 <<-EOF
@@ -50,8 +52,6 @@ die() {
 # The per-host settings from hosts.conf, by host name.
 declare -a hosts=()
 declare -A emulator=() flavour=() cpus=() vtx=() seconds=() suites=()
-# The kernel and initramfs each flavour of host boots: debian, debug.
-declare -A vmlinuz=() initrds=()
 
 # read_hosts FILE: fill the tables above. EMULATOR-debug in the EMULATOR
 # column makes a debug host.
@@ -233,9 +233,7 @@ done
 ((!demo || $# == 0)) || usage
 [[ -z $debug_kernel$debug_module || (-n $debug_kernel && -n $debug_module && $demo == 0) ]] ||
 	usage
-if [[ -z $kernel ]]; then
-	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
-fi
+[[ -n $kernel ]] || kernel=$(newest_debian_kernel)
 for file in "$module" "$mvctl" "$kernel" ${debug_module:+"$debug_module"} \
 	${debug_kernel:+"$debug_kernel/vmlinuz"}; do
 	[[ -f $file ]] || die "no such file: $file"
@@ -244,17 +242,8 @@ done
 read_hosts "$here/hosts.conf"
 mkdir -p "$out"
 out=$(readlink -f "$out")
-kernel=$(readlink -f "$kernel")
-declare -A kernel_modules=([debian]=/lib/modules/${kernel##*/vmlinuz-})
-[[ -d ${kernel_modules[debian]} ]] || die "no ${kernel_modules[debian]} for $kernel"
-vmlinuz[debian]=$kernel initrds[debian]=$out/initramfs.gz
-if [[ -n $debug_kernel ]]; then
-	debug_kernel=$(readlink -f "$debug_kernel")
-	kernel_modules[debug]=$(printf '%s\n' "$debug_kernel"/lib/modules/* | head -n 1)
-	[[ -f ${kernel_modules[debug]}/modules.dep ]] ||
-		die "no modules in $debug_kernel/lib/modules/"
-	vmlinuz[debug]=$debug_kernel/vmlinuz initrds[debug]=$out/initramfs-debug.gz
-fi
+use_debian_kernel "$kernel" "$out"
+[[ -z $debug_kernel ]] || use_debug_kernel "$debug_kernel" "$out"
 # Ctrl-C: stop the emulators (out of the terminal's reach, see lib/timed.sh).
 trap 'stop_timed "$out"/*; wait; exit 130' INT TERM
 

@@ -43,6 +43,8 @@ source "$here/lib/console.sh"
 source "$here/lib/scan-log.sh"
 # shellcheck source=lib/tap.sh
 source "$here/lib/tap.sh"
+# shellcheck source=lib/kernels.sh
+source "$here/lib/kernels.sh"
 
 qemu_calls=${SOAK_QEMU_CALLS:-200000}
 bochs_calls=${SOAK_BOCHS_CALLS:-20000}
@@ -67,9 +69,6 @@ die() {
 seed() {
 	printf '0x%s\n' "$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 }
-
-# The kernel and initramfs each flavour of round boots: debian, debug.
-declare -A vmlinuz=() initrds=()
 
 # round HOST N EMULATOR FLAVOUR CPUS VTX SECONDS SUITE CALLS: boot one
 # round on the FLAVOUR kernel in OUT/HOST-N/ and append its verdict to
@@ -177,9 +176,7 @@ done
 [[ -n $module && -n $mvctl && -n $tests && -n $out ]] || usage
 [[ -z $debug_kernel$debug_module || (-n $debug_kernel && -n $debug_module) ]] || usage
 [[ $hours =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--hours wants a number, not $hours"
-if [[ -z $kernel ]]; then
-	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
-fi
+[[ -n $kernel ]] || kernel=$(newest_debian_kernel)
 for file in "$module" "$mvctl" "$kernel" "$tests/fuzz_uapi" "$tests/fuzz_guest" \
 	${debug_module:+"$debug_module"} ${debug_kernel:+"$debug_kernel/vmlinuz"}; do
 	[[ -f $file ]] || die "no such file: $file"
@@ -187,18 +184,11 @@ done
 
 mkdir -p "$out"
 out=$(readlink -f "$out")
-kernel=$(readlink -f "$kernel")
-declare -A kernel_modules=([debian]=/lib/modules/${kernel##*/vmlinuz-})
 declare -A modules=([debian]=$module)
-[[ -d ${kernel_modules[debian]} ]] || die "no ${kernel_modules[debian]} for $kernel"
-vmlinuz[debian]=$kernel initrds[debian]=$out/initramfs.gz
 flavours=(debian)
+use_debian_kernel "$kernel" "$out"
 if [[ -n $debug_kernel ]]; then
-	debug_kernel=$(readlink -f "$debug_kernel")
-	kernel_modules[debug]=$(printf '%s\n' "$debug_kernel"/lib/modules/* | head -n 1)
-	[[ -f ${kernel_modules[debug]}/modules.dep ]] ||
-		die "no modules in $debug_kernel/lib/modules/"
-	vmlinuz[debug]=$debug_kernel/vmlinuz initrds[debug]=$out/initramfs-debug.gz
+	use_debug_kernel "$debug_kernel" "$out"
 	modules[debug]=$debug_module
 	flavours+=(debug)
 fi

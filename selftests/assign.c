@@ -392,6 +392,17 @@ static int enable_function(int vm, uint32_t address)
 			    command | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
+/* size bytes of fresh memory holding FILL, or MAP_FAILED. */
+static uint8_t *map_filled(size_t size)
+{
+	uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem != MAP_FAILED)
+		memset(mem, FILL, size);
+	return mem;
+}
+
 /* Set or clear capability cap in this process's effective set. */
 static int effective_cap(int cap, bool on)
 {
@@ -775,10 +786,8 @@ static void start(struct __test_metadata *_metadata,
 	self->ctrl.bar = map_bar0(self->vf, &self->ctrl.bar_size);
 	ASSERT_NE(MAP_FAILED, self->ctrl.bar);
 
-	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	self->mem = map_filled(MEM_SIZE);
 	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, FILL, MEM_SIZE);
 	self->ctrl.mem = self->mem;
 	self->ctrl.gpa = MEM_GPA;
 	self->vm = create_vm(&self->dev);
@@ -944,8 +953,7 @@ TEST_F(nvme_vf, pinned_memory_counts_as_locked_and_within_memlock)
 	if (!self->ready)
 		return;
 	start(_metadata, self);
-	extra = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	extra = map_filled(EXTRA_SIZE);
 	ASSERT_NE(MAP_FAILED, extra);
 	before = locked_kib();
 	ASSERT_LE(0, before);
@@ -1135,10 +1143,8 @@ TEST_F(nvme_vf, follows_memslot_changes)
 	if (!self->ready)
 		return;
 	start(_metadata, self);
-	extra = mmap(NULL, EXTRA_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	extra = map_filled(EXTRA_SIZE);
 	ASSERT_NE(MAP_FAILED, extra);
-	memset(extra, FILL, EXTRA_SIZE);
 	ASSERT_EQ(0, assign_pci(self->vm, self->address, 0, 0, BAR_GPA));
 	ASSERT_EQ(0, enable_function(self->vm, self->address));
 	ASSERT_EQ(0, vf_start(&self->ctrl));

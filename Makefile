@@ -9,7 +9,11 @@
 #   make debug-kernel  build the debug kernel (KASAN, lockdep, kmemleak),
 #                 or find it cached (selftests/debug-kernel/build.sh)
 #   make debug-module  minivisor.ko built against the debug kernel, in
-#                 build/debug-module/
+#                 build/debug-module/, a test build (with delay points
+#                 and the stale-mapping check)
+#   make delay-module  minivisor.ko built against Debian's kernel as a test
+#                 build, with the delay points that tests use to hold race
+#                 windows open (module/delay.h), in build/delay-module/
 #   make demo     boot an emulated VT-x host and drive minivisor there
 #   make bench    boot an emulated VT-x host and compare minivisor's path
 #                 lengths and memory with KVM's; results in build/bench/
@@ -53,9 +57,14 @@ VM_ARGS := --module $(CURDIR)/minivisor.ko --mvctl $(CURDIR)/userspace/mvctl \
 # sources so that the build in this directory stays Debian's.
 DEBUG_KERNEL := $(BUILD)/debug-kernel
 DEBUG_MODULE := $(BUILD)/debug-module
+DELAY_MODULE := $(BUILD)/delay-module
+
+# copy_sources DIR: the module's sources, copied into DIR afresh.
+copy_sources = rm -rf $(1) && mkdir -p $(1) && \
+	cp --parents Kbuild $$(find module uapi -name '*.[chS]') $(1)/
 
 .PHONY: all module userspace selftests linux-source deps lint check demo bench soak clean \
-	debug-kernel debug-module
+	debug-kernel debug-module delay-module
 
 all: module userspace selftests
 
@@ -86,13 +95,17 @@ deps:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-# Kernel style, sparse and W=1, each clean or the check fails.
+# Kernel style, sparse and W=1, each clean or the check fails; the test
+# build (delay points, mapping check) is built with W=1 and sparse too.
 lint: linux-source
 	perl $(LINUX_SOURCE)/scripts/checkpatch.pl --no-tree --strict --quiet \
 		-f \
 		$$(find module uapi -name '*.[ch]' | sort)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1 | tee $(BUILD)/lint.log
+	$(call copy_sources,$(BUILD)/lint-test-build)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/lint-test-build MV_DELAY_POINTS=1 \
+		MV_CHECK_MAPPINGS=1 W=1 C=1 modules 2>&1 | tee -a $(BUILD)/lint.log
 	! grep -E 'warning:|error:' $(BUILD)/lint.log
 
 debug-kernel:
@@ -100,16 +113,20 @@ debug-kernel:
 	selftests/debug-kernel/build.sh --link $(DEBUG_KERNEL)
 
 debug-module: debug-kernel
-	rm -rf $(DEBUG_MODULE)
-	mkdir -p $(DEBUG_MODULE)
-	cp --parents Kbuild $$(find module uapi -name '*.[chS]') $(DEBUG_MODULE)/
-	$(MAKE) -C $(DEBUG_KERNEL)/build M=$(DEBUG_MODULE) modules
+	$(call copy_sources,$(DEBUG_MODULE))
+	$(MAKE) -C $(DEBUG_KERNEL)/build M=$(DEBUG_MODULE) MV_DELAY_POINTS=1 \
+		MV_CHECK_MAPPINGS=1 modules
+
+delay-module:
+	$(call copy_sources,$(DELAY_MODULE))
+	$(MAKE) -C $(KDIR) M=$(DELAY_MODULE) MV_DELAY_POINTS=1 modules
 
 check: deps
 	$(MAKE) lint
 	$(MAKE) all
-	$(MAKE) debug-module
+	$(MAKE) debug-module delay-module
 	selftests/run.sh $(VM_ARGS) --tests $(BUILD)/selftests \
+		--delay-module $(DELAY_MODULE)/minivisor.ko \
 		--debug-kernel $(DEBUG_KERNEL) --debug-module $(DEBUG_MODULE)/minivisor.ko
 
 demo: deps

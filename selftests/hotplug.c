@@ -21,18 +21,6 @@
 
 #define CPU1_ONLINE "/sys/devices/system/cpu/cpu1/online"
 
-static int set_cpu1_online(bool online)
-{
-	int fd = open(CPU1_ONLINE, O_WRONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, online ? "1" : "0", 1) == 1 ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 FIXTURE(hotplug) {
 	int mv, kvm;
 };
@@ -50,7 +38,7 @@ FIXTURE_SETUP(hotplug)
 
 FIXTURE_TEARDOWN(hotplug)
 {
-	set_cpu1_online(true);
+	mv_set_cpu_online(1, true);
 	close(self->kvm);
 	close(self->mv);
 	EXPECT_EQ(0, mv_kvm_check_idle());
@@ -66,10 +54,10 @@ TEST_F(hotplug, a_cpu_that_comes_back_rejoins_and_leaves_vmx)
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	ASSERT_LE(0, vcpu);
 
-	ASSERT_EQ(0, set_cpu1_online(false));
+	ASSERT_EQ(0, mv_set_cpu_online(1, false));
 	/* CPU 0 still holds VMX for minivisor. */
 	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
-	ASSERT_EQ(0, set_cpu1_online(true));
+	ASSERT_EQ(0, mv_set_cpu_online(1, true));
 	EXPECT_FALSE(mv_kvm_can_enter_vmx(self->kvm));
 
 	close(vcpu);
@@ -85,10 +73,10 @@ TEST_F(hotplug, a_cpu_offline_when_vmx_is_left_is_clean_when_it_returns)
 	ASSERT_LE(0, vm);
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	ASSERT_LE(0, vcpu);
-	ASSERT_EQ(0, set_cpu1_online(false));
+	ASSERT_EQ(0, mv_set_cpu_online(1, false));
 	close(vcpu);
 	close(vm);
-	ASSERT_EQ(0, set_cpu1_online(true));
+	ASSERT_EQ(0, mv_set_cpu_online(1, true));
 	EXPECT_TRUE(mv_kvm_can_enter_vmx(self->kvm));
 }
 

@@ -8,7 +8,11 @@
 # driver (the sriov suite's PF driver with a sriov_configure of its own).
 #
 #   initramfs.sh --out FILE --module minivisor.ko --mvctl FILE \
-#                [--kernel-modules /lib/modules/VERSION] [--tests DIR] [SUITE...]
+#                [--delay-module FILE] [--kernel-modules /lib/modules/VERSION]
+#                [--tests DIR] [SUITE...]
+#
+# --delay-module is a test build of minivisor with delay points
+# (module/delay.h); it lands beside the module as minivisor-delay.ko.
 #
 # Each SUITE is taken from DIR/SUITE and lands in /tests/SUITE; the KVM
 # modules land in /lib/kvm; nvme.ko and every module it needs, by
@@ -23,15 +27,16 @@ here=$(dirname "$(readlink -f "$0")")
 busybox=/bin/busybox
 
 usage() {
-	echo "usage: $0 --out FILE --module FILE --mvctl FILE [--kernel-modules DIR] [--tests DIR] [SUITE...]" >&2
+	echo "usage: $0 --out FILE --module FILE --mvctl FILE [--delay-module FILE] [--kernel-modules DIR] [--tests DIR] [SUITE...]" >&2
 	exit 2
 }
 
-out='' module='' mvctl='' tests='' kernel_modules=''
+out='' module='' mvctl='' tests='' kernel_modules='' delay_module=''
 while (($#)); do
 	case "$1" in
 	--out)		out=${2:?}; shift 2 ;;
 	--module)	module=${2:?}; shift 2 ;;
+	--delay-module)	delay_module=${2:?}; shift 2 ;;
 	--mvctl)	mvctl=${2:?}; shift 2 ;;
 	--tests)	tests=${2:?}; shift 2 ;;
 	--kernel-modules) kernel_modules=${2:?}; shift 2 ;;
@@ -69,6 +74,8 @@ guests=("$(dirname "$mvctl")"/guests/*.{bin,elf})
 }
 install -m 644 "${guests[@]}" "$root/guests/"
 install -m 644 "$module" "$root/lib/minivisor/minivisor.ko"
+[[ -z $delay_module ]] ||
+	install -m 644 "$delay_module" "$root/lib/minivisor/minivisor-delay.ko"
 if [[ -n $kernel_modules ]]; then
 	# irqbypass is built in, or left out, where KVM is not a module.
 	for ko in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko; do

@@ -65,6 +65,32 @@ int mv_module_unload(void)
 	return mv_module_remove("minivisor");
 }
 
+int mv_set_cpu_online(int cpu, bool online)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
+		 cpu);
+	return mv_write_file(path, online ? "1" : "0");
+}
+
+int mv_delay_module_load(void)
+{
+	const char *path = getenv("MV_DELAY_MODULE");
+
+	return path ? mv_module_insert(path) : -ENOENT;
+}
+
+int mv_delay_set(const char *param, unsigned long value)
+{
+	char path[PATH_MAX], text[32];
+
+	snprintf(path, sizeof(path), "/sys/module/minivisor/parameters/%s",
+		 param);
+	snprintf(text, sizeof(text), "%lu", value);
+	return mv_write_file(path, text);
+}
+
 int mv_kvm_load(void)
 {
 	const char *dir = getenv("MV_KVM_MODULES");

@@ -5,7 +5,8 @@
  * functions the kernel shows in sysfs.
  *
  * The runner's /init tells the tests about their host in the environment:
- * MV_MODULE is the path of minivisor.ko, MV_EXPECT_VTX is 1 where the host
+ * MV_MODULE is the path of minivisor.ko, MV_DELAY_MODULE that of its test
+ * build with delay points (module/delay.h), MV_EXPECT_VTX is 1 where the host
  * offers VT-x (Bochs) and 0 where it does not (QEMU TCG). MV_KVM_MODULES
  * is where Debian's KVM modules are, on hosts with VT-x.
  */
@@ -27,6 +28,18 @@ int mv_module_load(void);
 
 /* Remove minivisor; returns 0 or -errno. */
 int mv_module_unload(void);
+
+/* Take CPU cpu offline or bring it back; returns 0 or -errno. */
+int mv_set_cpu_online(int cpu, bool online);
+
+/* Insert $MV_DELAY_MODULE, the test build; returns 0 or -errno. */
+int mv_delay_module_load(void);
+
+/*
+ * Set a delay point of the test build, by its module parameter's name
+ * (delay_fault_ms, ...); returns 0 or -errno.
+ */
+int mv_delay_set(const char *param, unsigned long value);
 
 /*
  * Make sure kvm_intel and what it needs are loaded, from $MV_KVM_MODULES,

@@ -38,7 +38,7 @@ source "$here/lib/kernels.sh"
 usage() {
 	cat >&2 <<-EOF
 		usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--kernel VMLINUZ]
-		          [--debug-kernel DIR --debug-module FILE] [HOST...]
+		          [--delay-module FILE] [--debug-kernel DIR --debug-module FILE] [HOST...]
 		       $0 --demo --module FILE --mvctl FILE --out DIR [--kernel VMLINUZ]
 	EOF
 	exit 2
@@ -214,6 +214,7 @@ demo() {
 }
 
 demo=0 module='' mvctl='' tests='' out='' kernel='' debug_kernel='' debug_module=''
+delay_module=''
 while (($#)); do
 	case "$1" in
 	--demo)		demo=1; shift ;;
@@ -224,6 +225,7 @@ while (($#)); do
 	--kernel)	kernel=${2:?}; shift 2 ;;
 	--debug-kernel)	debug_kernel=${2:?}; shift 2 ;;
 	--debug-module)	debug_module=${2:?}; shift 2 ;;
+	--delay-module)	delay_module=${2:?}; shift 2 ;;
 	-*)		usage ;;
 	*)		break ;;
 	esac
@@ -235,6 +237,7 @@ done
 	usage
 [[ -n $kernel ]] || kernel=$(newest_debian_kernel)
 for file in "$module" "$mvctl" "$kernel" ${debug_module:+"$debug_module"} \
+	${delay_module:+"$delay_module"} \
 	${debug_kernel:+"$debug_kernel/vmlinuz"}; do
 	[[ -f $file ]] || die "no such file: $file"
 done
@@ -272,9 +275,12 @@ for name; do
 		wanted[$suite]=1
 	done
 done
+# The test build with delay points: the debug module is one already.
 declare -A modules=([debian]=$module [debug]=$debug_module)
+declare -A delay_modules=([debian]=$delay_module [debug]=$debug_module)
 for kind in "${!flavours[@]}"; do
 	"$here/initramfs.sh" --out "${initrds[$kind]}" --module "${modules[$kind]}" \
+		${delay_modules[$kind]:+--delay-module "${delay_modules[$kind]}"} \
 		--mvctl "$mvctl" --kernel-modules "${kernel_modules[$kind]}" \
 		--tests "$tests" "${!wanted[@]}"
 	echo "Kernel ${vmlinuz[$kind]} for the $kind hosts"

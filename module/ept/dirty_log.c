@@ -41,11 +41,11 @@ unsigned long *mv_dirty_bitmap_alloc(u64 npages)
 	return kvzalloc(dirty_bitmap_bytes(npages), GFP_KERNEL_ACCOUNT);
 }
 
-void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot,
+void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log,
 		      unsigned long **bitmap)
 {
-	if (!bitmap) {
-		kvfree(slot->dirty_bitmap);
+	if (!log) {
+		*bitmap = slot->dirty_bitmap;
 		slot->dirty_bitmap = NULL;
 		return;
 	}
@@ -59,7 +59,18 @@ void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot,
 	 * Pages mapped writable before now must fault on their next write,
 	 * and 2 MiB mappings give way to 4 KiB ones: unmap them all.
 	 */
-	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
+	mv_ept_unmap(&vm->ept, slot->base_gfn, slot->npages, true);
+}
+
+void mv_dirty_log_mark(struct mv_ept *ept, u64 gfn)
+{
+	struct mv_memslot *slot;
+
+	spin_lock(&ept->lock);
+	slot = mv_memslot_find(ept, gfn);
+	if (slot && slot->dirty_bitmap)
+		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
+	spin_unlock(&ept->lock);
 }
 
 int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags)
@@ -67,9 +78,9 @@ int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags)
 	if (flags & ~MV_MANUAL_PROTECT_FLAGS ||
 	    (flags && !(flags & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)))
 		return -EINVAL;
-	mutex_lock(&vm->ept.lock);
+	spin_lock(&vm->ept.lock);
 	vm->ept.manual_protect = flags;
-	mutex_unlock(&vm->ept.lock);
+	spin_unlock(&vm->ept.lock);
 	return 0;
 }
 
@@ -106,14 +117,14 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
 		mutex_unlock(&ept->slots_lock);
 		return -ENOMEM;
 	}
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	memcpy(dirty, slot->dirty_bitmap, bytes);
 	if (!(ept->manual_protect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)) {
 		memset(slot->dirty_bitmap, 0, bytes);
 		mv_ept_write_protect(ept, slot->base_gfn, slot->npages, dirty);
 	}
 	ept->dirty_log_passes++;
-	mutex_unlock(&ept->lock);
+	spin_unlock(&ept->lock);
 	mutex_unlock(&ept->slots_lock);
 
 	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
@@ -163,7 +174,7 @@ int mv_ept_clear_dirty_log(struct mv_vm *vm,
 		slot = ERR_CAST(clear);
 		goto unlock;
 	}
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	dirty = slot->dirty_bitmap + log->first_page / BITS_PER_LONG;
 	for (i = 0; i < words; i++) {
 		clear[i] &= dirty[i];
@@ -171,7 +182,7 @@ int mv_ept_clear_dirty_log(struct mv_vm *vm,
 	}
 	mv_ept_write_protect(ept, slot->base_gfn + log->first_page,
 			     log->num_pages, clear);
-	mutex_unlock(&ept->lock);
+	spin_unlock(&ept->lock);
 	kvfree(clear);
 unlock:
 	mutex_unlock(&ept->slots_lock);

@@ -27,7 +27,14 @@
  * A mapped page holds a reference (get_user_pages) until it is unmapped.
  * Unmapping must also flush the translations CPUs cache for the EPT: an
  * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
- * the guest.
+ * the guest. Only then may the reference go: a page whose last reference
+ * was the EPT's would otherwise return to the allocator while some CPU
+ * still translates guest accesses to it. So unmapping collects the pages
+ * it takes out (ept->unmapped), flushes, and only then puts them.
+ *
+ * Unmapping and write-protecting a range walk only the tables that exist:
+ * a slot of terabytes that the guest never touched costs a few entries,
+ * not a walk per page.
  */
 #include <linux/bitops.h>
 #include <linux/gfp.h>
@@ -35,9 +42,9 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <asm/processor.h>
 #include <asm/vmx.h>
 
-#include "../vm.h"
 #include "../vmx/insn.h"
 #include "../vmx/vmxon.h"
 #include "ept.h"
@@ -53,6 +60,12 @@
 #define EPT_ADDR_MASK		GENMASK_ULL(51, 12)
 #define EPT_LARGE		BIT_ULL(7)
 #define EPT_MMIO		BIT_ULL(11)	/* ignored by the CPU: ours */
+
+/* Guest frames one entry at level maps: 1, 512, 512^2, 512^3. */
+#define EPT_ENTRY_FRAMES(level)	(1ull << (9 * ((level) - 1)))
+
+/* The most KVM_SET_USER_MEMORY_REGION takes in one slot, as KVM. */
+#define MV_MEM_MAX_NR_PAGES	((1ull << 31) - 1)
 
 /* Index of gfn in the table at level (4: PML4 ... 1: page table). */
 static unsigned int ept_index(u64 gfn, int level)
@@ -71,10 +84,23 @@ static bool ept_leaf(u64 entry, int level)
 	return level == 1 || (entry & EPT_LARGE);
 }
 
+/* Four levels of EPT tables translate 48 bits of guest-physical address. */
+#define EPT_ADDRESS_BITS	48
+
+bool mv_ept_range_valid(u64 gfn, u64 npages)
+{
+	unsigned int bits = min_t(unsigned int, boot_cpu_data.x86_phys_bits,
+				  EPT_ADDRESS_BITS);
+	u64 frames = 1ull << (bits - PAGE_SHIFT);
+
+	return npages <= MV_MEM_MAX_NR_PAGES && gfn <= frames &&
+	       npages <= frames - gfn;
+}
+
 int mv_ept_init(struct mv_ept *ept)
 {
 	mutex_init(&ept->slots_lock);
-	mutex_init(&ept->lock);
+	spin_lock_init(&ept->lock);
 	ept->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!ept->root)
 		return -ENOMEM;
@@ -157,8 +183,33 @@ static void ept_free_table(u64 *table, int level)
 	free_page((unsigned long)table);
 }
 
+static void invept_here(void *data)
+{
+	const struct mv_ept *ept = data;
+
+	if (mv_vmx_on_this_cpu())
+		execute_invept(VMX_EPT_EXTENT_CONTEXT, ept->eptp);
+}
+
+/*
+ * Make every CPU forget the translations it caches for this EPT. A CPU
+ * that comes online after the IPIs went out needs none: a vCPU that moves
+ * onto a CPU flushes there first (vmx/vmcs.c). So no CPU hotplug lock,
+ * which the MMU notifier could not take under ept->lock anyway: memory
+ * reclaim, which invalidates guest memory, runs inside CPU hotplug.
+ */
+static void ept_flush_all_cpus(struct mv_ept *ept)
+{
+	on_each_cpu(invept_here, ept, 1);
+}
+
+/*
+ * The VM is going: no vCPU runs, but CPUs may still cache translations
+ * of this EPT. Flush them before the pages go.
+ */
 void mv_ept_destroy(struct mv_ept *ept)
 {
+	ept_flush_all_cpus(ept);
 	ept_free_table(ept->root, EPT_LEVELS);
 }
 
@@ -193,7 +244,8 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
 }
 
 /*
- * Map a guest page, taking over the caller's page reference; with huge,
+ * Map a guest page, taking over the caller's page reference (on failure,
+ * the caller keeps it); with huge,
  * map the whole 2 MiB that page starts (the caller checked that the host
  * backs it with one 2 MiB page). A page that is already mapped (another
  * vCPU was first, or a write to a page mapped read-only for dirty logging)
@@ -210,10 +262,8 @@ int mv_ept_map(struct mv_ept *ept, struct mv_ept_spares *spares, u64 gfn,
 	int level;
 	u64 *entry = ept_walk(ept, gfn, huge ? 2 : 1, spares, &level);
 
-	if (!entry) {
-		put_page(page);
+	if (!entry)
 		return -ENOMEM;
-	}
 	if ((*entry & EPT_RWX) && ept_leaf(*entry, level)) {
 		put_page(page);
 		*entry |= permissions;
@@ -230,65 +280,124 @@ int mv_ept_map(struct mv_ept *ept, struct mv_ept_spares *spares, u64 gfn,
 	return 0;
 }
 
-static void invept_here(void *data)
-{
-	const struct mv_ept *ept = data;
+/*
+ * A walk over the leaf entries that map part of a range of guest frames,
+ * through the tables that exist only. visit() sees each present leaf
+ * (its level, and the first frame it maps) and says whether it changed
+ * it, which makes a flush due at the end.
+ */
+struct ept_range_walk {
+	struct mv_ept *ept;
+	u64 gfn, end;			/* the range: [gfn, end) */
+	bool may_block;			/* the lock may be dropped to resched */
+	bool changed;
+	bool (*visit)(struct ept_range_walk *walk, u64 *entry, int level,
+		      u64 first);
+	const unsigned long *which;	/* write-protect: the pages to take */
+};
 
-	if (mv_vmx_on_this_cpu())
-		execute_invept(VMX_EPT_EXTENT_CONTEXT, ept->eptp);
+static void ept_walk_table(struct ept_range_walk *walk, u64 *table,
+			   int level, u64 base)
+{
+	u64 frames = EPT_ENTRY_FRAMES(level), first;
+	unsigned int i = 0;
+
+	if (walk->gfn > base)
+		i = (walk->gfn - base) / frames;
+	for (; i < EPT_ENTRIES; i++) {
+		first = base + i * frames;
+		if (first >= walk->end)
+			break;
+		if (!(table[i] & EPT_RWX))
+			continue;
+		if (ept_leaf(table[i], level)) {
+			walk->changed |= walk->visit(walk, &table[i], level,
+						     first);
+		} else {
+			ept_walk_table(walk, ept_table(table[i]), level - 1,
+				       first);
+			/* Tables are never freed while the VM lives. */
+			if (walk->may_block)
+				cond_resched_lock(&walk->ept->lock);
+		}
+	}
+}
+
+/* Walk the range; flush every CPU if an entry changed. */
+static void ept_walk_range(struct ept_range_walk *walk)
+{
+	ept_walk_table(walk, walk->ept->root, EPT_LEVELS, 0);
+	if (walk->changed)
+		ept_flush_all_cpus(walk->ept);
+}
+
+/* Drop the references of the unmapped pages, which no CPU translates to. */
+static void ept_put_unmapped(struct mv_ept *ept)
+{
+	while (ept->nr_unmapped)
+		put_page(ept->unmapped[--ept->nr_unmapped]);
 }
 
 /*
- * Make every CPU forget the translations it caches for this EPT. A CPU
- * that comes online after the IPIs went out needs none: a vCPU that moves
- * onto a CPU flushes there first (vmx/vmcs.c). So no CPU hotplug lock,
- * which the MMU notifier could not take under ept->lock anyway: memory
- * reclaim, which invalidates guest memory, runs inside CPU hotplug.
+ * Keep the page of an entry just cleared until the flush; when there are
+ * too many to keep, flush now.
  */
-static void ept_flush_all_cpus(struct mv_ept *ept)
+static void ept_unmapped(struct mv_ept *ept, struct page *page)
 {
-	on_each_cpu(invept_here, ept, 1);
+	if (ept->nr_unmapped == MV_EPT_PUT_BATCH) {
+		ept_flush_all_cpus(ept);
+		ept_put_unmapped(ept);
+	}
+	ept->unmapped[ept->nr_unmapped++] = page;
+}
+
+static bool write_protect_leaf(struct ept_range_walk *walk, u64 *entry,
+			       int level, u64 first)
+{
+	if (!(*entry & EPT_WRITE) || (*entry & EPT_MMIO) ||
+	    (level == 1 && walk->which &&
+	     !test_bit(first - walk->gfn, walk->which)))
+		return false;
+	*entry &= ~EPT_WRITE;
+	return true;
 }
 
 /* Take write permission away from mapped pages (dirty logging). */
 void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
 			  const unsigned long *which)
 {
-	u64 i, *entry;
-	int level;
+	struct ept_range_walk walk = {
+		.ept = ept, .gfn = gfn, .end = gfn + npages, .may_block = true,
+		.visit = write_protect_leaf, .which = which,
+	};
 
-	for (i = 0; i < npages; i++) {
-		if (which && !test_bit(i, which))
-			continue;
-		entry = ept_walk(ept, gfn + i, 1, NULL, &level);
-		if (entry)
-			*entry &= ~EPT_WRITE;
-	}
-	ept_flush_all_cpus(ept);
+	ept_walk_range(&walk);
 }
 
-void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages)
+/* A 2 MiB mapping goes whole, even if the range has part of it. */
+static bool unmap_leaf(struct ept_range_walk *walk, u64 *entry, int level,
+		       u64 first)
 {
-	struct mv_ept *ept = &vm->ept;
-	u64 end = gfn + npages;
-	u64 *entry;
-	int level;
+	if (*entry & EPT_MMIO)
+		return false;
+	ept_unmapped(walk->ept, pfn_to_page(*entry >> PAGE_SHIFT));
+	*entry = 0;
+	if (level == 2)
+		walk->ept->mapped_2m--;
+	else
+		walk->ept->mapped_4k--;
+	return true;
+}
 
-	for (; gfn < end; gfn++) {
-		entry = ept_walk(ept, gfn, 1, NULL, &level);
-		if (!entry || !(*entry & EPT_RWX) || (*entry & EPT_MMIO))
-			continue;
-		put_page(pfn_to_page(*entry >> PAGE_SHIFT));
-		*entry = 0;
-		/* A 2 MiB mapping goes whole; its pages fault back in. */
-		if (level == 2) {
-			gfn |= EPT_ENTRIES - 1;
-			ept->mapped_2m--;
-		} else {
-			ept->mapped_4k--;
-		}
-	}
-	ept_flush_all_cpus(ept);
+void mv_ept_unmap(struct mv_ept *ept, u64 gfn, u64 npages, bool may_block)
+{
+	struct ept_range_walk walk = {
+		.ept = ept, .gfn = gfn, .end = gfn + npages,
+		.may_block = may_block, .visit = unmap_leaf,
+	};
+
+	ept_walk_range(&walk);
+	ept_put_unmapped(ept);
 }
 
 /*
@@ -316,15 +425,21 @@ int mv_ept_map_mmio(struct mv_ept *ept, struct mv_ept_spares *spares,
 	return 0;
 }
 
+static bool unmap_mmio_leaf(struct ept_range_walk *walk, u64 *entry,
+			    int level, u64 first)
+{
+	if (!(*entry & EPT_MMIO))
+		return false;
+	*entry = 0;
+	return true;
+}
+
 void mv_ept_unmap_mmio(struct mv_ept *ept, u64 gfn, u64 npages)
 {
-	u64 i, *entry;
-	int level;
+	struct ept_range_walk walk = {
+		.ept = ept, .gfn = gfn, .end = gfn + npages,
+		.visit = unmap_mmio_leaf,
+	};
 
-	for (i = 0; i < npages; i++) {
-		entry = ept_walk(ept, gfn + i, 1, NULL, &level);
-		if (entry && (*entry & EPT_MMIO))
-			*entry = 0;
-	}
-	ept_flush_all_cpus(ept);
+	ept_walk_range(&walk);
 }

@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 /* Slot ids run from 0 to MV_NR_MEMSLOTS - 1 (KVM_CAP_NR_MEMSLOTS). */
@@ -26,15 +27,21 @@ struct mv_memslot {
 	unsigned long *dirty_bitmap;	/* pages written since the last read */
 };
 
+/* Pages unmapped and not yet flushed from every CPU's TLB: see ept.c. */
+#define MV_EPT_PUT_BATCH 256
+
 /*
- * Locks, outermost first: slots_lock, then lock. Nothing allocates
- * memory with lock held: the MMU notifier takes lock, and memory reclaim
- * calls the MMU notifier. Who must allocate for what lock guards holds
- * slots_lock, so that the slots stay as they are, and allocates first.
+ * Locks, outermost first: slots_lock (a mutex), then lock (a spinlock).
+ * lock is a spinlock because the MMU notifier takes it, and the notifier
+ * may be called where it must not sleep (the OOM reaper): so nothing
+ * under lock sleeps, allocates or touches user memory. Who must allocate
+ * for what lock guards holds slots_lock, so that the slots stay as they
+ * are, and allocates first. Long walks under lock drop it now and then
+ * to reschedule, where their caller may block.
  */
 struct mv_ept {
 	struct mutex slots_lock;	/* changes to the slots */
-	struct mutex lock;		/* all of the below */
+	spinlock_t lock;		/* all of the below */
 	struct mv_memslot slots[MV_NR_MEMSLOTS];
 	u64 *root;			/* the EPT PML4 table */
 	u64 eptp;			/* EPT pointer for the VMCS */
@@ -42,7 +49,18 @@ struct mv_ept {
 	u64 dirty_log_passes;		/* KVM_GET_DIRTY_LOG calls */
 	u64 manual_protect;		/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 */
 
-	/* The process's memory changing under the guest (notifier.c). */
+	/*
+	 * Pages taken out of the EPT whose references are dropped only once
+	 * no CPU can translate to them any more (ept.c).
+	 */
+	struct page *unmapped[MV_EPT_PUT_BATCH];
+	unsigned int nr_unmapped;
+
+	/*
+	 * The process's memory changing under the guest (notifier.c):
+	 * invalidations under way, and a count of those that ended, which a
+	 * fault reads before looking its page up and checks before mapping it.
+	 */
 	struct mmu_notifier notifier;
 	unsigned long invalidate_seq;
 	unsigned int invalidations_in_progress;
@@ -78,6 +96,13 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 			    unsigned long qualification);
 
+/*
+ * Whether a range of guest frames lies below the CPU's physical-address
+ * width and within KVM_MEM_MAX_NR_PAGES pages: the EPT cannot map beyond
+ * the one, and the other is KVM's limit on a slot.
+ */
+bool mv_ept_range_valid(u64 gfn, u64 npages);
+
 /* Find the slot holding gfn, or NULL. Call with ept->lock held. */
 struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn);
 
@@ -90,15 +115,18 @@ bool mv_memslots_overlap(struct mv_ept *ept, struct mv_memslot *self,
 
 /*
  * Dirty logging (dirty_log.c): a bitmap for a slot of npages, allocated
- * before ept->lock is taken; start logging on a slot with *bitmap (which
- * it takes, setting *bitmap to NULL, unless the slot logs already) or
- * stop it (bitmap NULL), with ept->lock held;
+ * before ept->lock is taken; with ept->lock held, start logging on a slot
+ * with *bitmap (which it takes, setting *bitmap to NULL, unless the slot
+ * logs already) or stop it (log false: the slot's bitmap is handed back
+ * in *bitmap, for the caller to free once it has dropped the lock);
  * KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2), KVM_GET_DIRTY_LOG,
  * KVM_CLEAR_DIRTY_LOG.
  */
 unsigned long *mv_dirty_bitmap_alloc(u64 npages);
-void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot,
+void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log,
 		      unsigned long **bitmap);
+/* A page written for the guest by the emulator: mark it if logged. */
+void mv_dirty_log_mark(struct mv_ept *ept, u64 gfn);
 int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags);
 int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log);
 int mv_ept_clear_dirty_log(struct mv_vm *vm,
@@ -117,13 +145,16 @@ void mv_ept_usage(struct mv_ept *ept, struct mv_ept_usage *usage);
 void mv_memslots_free(struct mv_ept *ept);
 
 /*
- * Map one guest page, or the 2 MiB it starts (the reference on page passes
- * to the EPT), with tables from spares; unmap a range; write-protect a
- * range, or its pages set in which. Call with ept->lock held.
+ * Map one guest page, or the 2 MiB it starts (on success the reference on
+ * page passes to the EPT; on failure it stays the caller's), with tables
+ * from spares; unmap a range; write-protect a range, or its pages set in
+ * which. Call with ept->lock held. Unmapping and write-protecting walk
+ * only the tables that exist; with may_block, they drop the lock now and
+ * then to reschedule (the MMU notifier may be called where it must not).
  */
 int mv_ept_map(struct mv_ept *ept, struct mv_ept_spares *spares, u64 gfn,
 	       struct page *page, bool writable, bool huge);
-void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages);
+void mv_ept_unmap(struct mv_ept *ept, u64 gfn, u64 npages, bool may_block);
 /*
  * Map device memory (an assigned function's BAR) at gfn, with tables from
  * spares, and unmap it. Call with ept->lock held.

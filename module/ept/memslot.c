@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "../delay.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "../vmx/vmx.h"
@@ -76,42 +77,54 @@ static int memslot_check(const struct kvm_userspace_memory_region *region)
 	if (region->guest_phys_addr + region->memory_size <
 	    region->guest_phys_addr)
 		return -EINVAL;
-	if (region->memory_size &&
-	    !access_ok((void __user *)(unsigned long)region->userspace_addr,
+	if (!region->memory_size)
+		return 0;
+	if (!access_ok((void __user *)(unsigned long)region->userspace_addr,
 		       region->memory_size))
+		return -EINVAL;
+	/* Beyond what the EPT can map, or more than KVM takes in a slot. */
+	if (!mv_ept_range_valid(region->guest_phys_addr >> PAGE_SHIFT,
+				region->memory_size >> PAGE_SHIFT))
 		return -EINVAL;
 	return 0;
 }
 
-static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot)
+/*
+ * The slot goes first, so that no fault finds it while its pages are
+ * unmapped (which may drop ept->lock to reschedule); its dirty bitmap is
+ * handed back in *old_bitmap.
+ */
+static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot,
+			   unsigned long **old_bitmap)
 {
-	mv_ept_unmap(vm, slot->base_gfn, slot->npages);
-	mv_dirty_log_set(vm, slot, NULL);
+	u64 npages = slot->npages;
+
 	slot->npages = 0;
+	mv_dirty_log_set(vm, slot, false, old_bitmap);
+	mv_ept_unmap(&vm->ept, slot->base_gfn, npages, true);
 }
 
 /*
  * Make the slot what region says, with both EPT locks held; a slot that
- * starts logging takes *bitmap.
+ * starts logging takes *bitmap, one that stops hands its own back in
+ * *old_bitmap.
  */
 static int memslot_update(struct mv_vm *vm,
 			  const struct kvm_userspace_memory_region *region,
-			  unsigned long **bitmap)
+			  unsigned long **bitmap, unsigned long **old_bitmap)
 {
 	struct mv_ept *ept = &vm->ept;
 	struct mv_memslot *slot = &ept->slots[region->slot];
 	u64 base_gfn = region->guest_phys_addr >> PAGE_SHIFT;
 	u64 npages = region->memory_size >> PAGE_SHIFT;
-	/* The bitmap to log with, or NULL for no logging. */
-	unsigned long **log_with = region->flags & KVM_MEM_LOG_DIRTY_PAGES ?
-				   bitmap : NULL;
+	bool log = region->flags & KVM_MEM_LOG_DIRTY_PAGES;
 
 	/* A fault in flight must not map through the old slots. */
 	ept->invalidate_seq++;
 	if (!npages) {
 		if (!slot->npages)
 			return -EINVAL;
-		memslot_delete(vm, slot);
+		memslot_delete(vm, slot, old_bitmap);
 		return 0;
 	}
 
@@ -123,7 +136,8 @@ static int memslot_update(struct mv_vm *vm,
 			return -EINVAL;
 		if (base_gfn == slot->base_gfn) {
 			slot->flags = region->flags;
-			mv_dirty_log_set(vm, slot, log_with);
+			mv_dirty_log_set(vm, slot, log,
+					 log ? bitmap : old_bitmap);
 			return 0;
 		}
 	}
@@ -131,12 +145,13 @@ static int memslot_update(struct mv_vm *vm,
 		return -EEXIST;
 
 	if (slot->npages)
-		memslot_delete(vm, slot);
+		memslot_delete(vm, slot, old_bitmap);
 	slot->base_gfn = base_gfn;
 	slot->npages = npages;
 	slot->userspace_addr = region->userspace_addr;
 	slot->flags = region->flags;
-	mv_dirty_log_set(vm, slot, log_with);
+	if (log)
+		mv_dirty_log_set(vm, slot, true, bitmap);
 	return 0;
 }
 
@@ -157,7 +172,7 @@ void mv_memslots_free(struct mv_ept *ept)
 int mv_ept_set_memory_region(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *region)
 {
-	unsigned long *bitmap = NULL;
+	unsigned long *bitmap = NULL, *old_bitmap = NULL;
 	struct mv_dma_slot prepared;
 	int ret = memslot_check(region);
 
@@ -181,11 +196,12 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 		}
 	}
 	mutex_lock(&vm->ept.slots_lock);
-	mutex_lock(&vm->ept.lock);
-	ret = memslot_update(vm, region, &bitmap);
-	mutex_unlock(&vm->ept.lock);
+	spin_lock(&vm->ept.lock);
+	ret = memslot_update(vm, region, &bitmap, &old_bitmap);
+	spin_unlock(&vm->ept.lock);
 	mutex_unlock(&vm->ept.slots_lock);
 	kvfree(bitmap);		/* not taken: the slot logs already, or no slot */
+	kvfree(old_bitmap);
 	if (ret)
 		mv_dma_slot_unprepare(vm, &prepared);
 	else
@@ -196,22 +212,23 @@ out:
 }
 
 /*
- * Whether the process maps hva with one 2 MiB page-table entry (a huge
- * page it has not split). A huge page may outlive its 2 MiB mapping (after
- * a partial munmap, say), so the page itself does not tell. The tables are
- * read locklessly, as get_user_pages_fast does: with interrupts off, they
- * cannot be freed under us; a change after the read is an invalidation,
- * which the caller's sequence check catches.
+ * How the process maps hva now: the page frame (0 for none) and the size
+ * of the page-table entry that maps it. The tables are read locklessly, as
+ * get_user_pages_fast does: with interrupts off, they cannot be freed
+ * under us; a change after the read is an invalidation, which the fault's
+ * sequence check catches.
  */
-static bool host_maps_2m(struct mm_struct *mm, unsigned long hva)
+static unsigned long host_pfn(struct mm_struct *mm, unsigned long hva,
+			      unsigned long *entry_size)
 {
-	unsigned long flags;
-	bool huge = false;
+	unsigned long flags, pfn = 0;
 	pgd_t pgd;
 	p4d_t p4d;
 	pud_t pud;
 	pmd_t pmd;
+	pte_t pte;
 
+	*entry_size = 0;
 	local_irq_save(flags);
 	pgd = READ_ONCE(*pgd_offset(mm, hva));
 	if (!pgd_present(pgd))
@@ -220,14 +237,67 @@ static bool host_maps_2m(struct mm_struct *mm, unsigned long hva)
 	if (!p4d_present(p4d))
 		goto out;
 	pud = READ_ONCE(*pud_offset(&p4d, hva));
-	if (!pud_present(pud) || pud_large(pud))
+	if (!pud_present(pud))
 		goto out;
+	if (pud_large(pud)) {
+		*entry_size = PUD_SIZE;
+		pfn = pud_pfn(pud) + ((hva & ~PUD_MASK) >> PAGE_SHIFT);
+		goto out;
+	}
 	pmd = READ_ONCE(*pmd_offset(&pud, hva));
-	huge = pmd_present(pmd) && pmd_large(pmd);
+	if (!pmd_present(pmd))
+		goto out;
+	if (pmd_large(pmd)) {
+		*entry_size = PMD_SIZE;
+		pfn = pmd_pfn(pmd) + ((hva & ~PMD_MASK) >> PAGE_SHIFT);
+		goto out;
+	}
+	pte = ptep_get_lockless(pte_offset_kernel(&pmd, hva));
+	if (pte_present(pte)) {
+		*entry_size = PAGE_SIZE;
+		pfn = pte_pfn(pte);
+	}
 out:
 	local_irq_restore(flags);
-	return huge;
+	return pfn;
 }
+
+/*
+ * Whether the process maps hva with one 2 MiB page-table entry (a huge
+ * page it has not split). A huge page may outlive its 2 MiB mapping (after
+ * a partial munmap, say), so the page itself does not tell.
+ */
+static bool host_maps_2m(struct mm_struct *mm, unsigned long hva)
+{
+	unsigned long entry_size;
+
+	host_pfn(mm, hva, &entry_size);
+	return entry_size == PMD_SIZE;
+}
+
+/*
+ * The stale-mapping detector of test builds: with ept->lock held and no
+ * invalidation since the fault's lookup, the process must still map the
+ * page the fault just mapped for the guest (an invalidation that starts
+ * now waits for the lock before the process's page table changes). A
+ * page it no longer maps is memory the guest keeps and the process lost.
+ */
+#ifdef MV_CHECK_MAPPINGS
+static void check_still_mapped(struct mm_struct *mm, unsigned long hva,
+			       struct page *page)
+{
+	unsigned long entry_size;
+
+	WARN_ONCE(host_pfn(mm, hva, &entry_size) != page_to_pfn(page),
+		  "minivisor: EPT maps a page the process no longer maps at %#lx\n",
+		  hva);
+}
+#else
+static void check_still_mapped(struct mm_struct *mm, unsigned long hva,
+			       struct page *page)
+{
+}
+#endif
 
 /*
  * Whether the 2 MiB of guest memory around gfn can be one EPT mapping: the
@@ -291,19 +361,21 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	bool writable;
 	int ret;
 
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	slot = mv_memslot_find(ept, gfn);
 	readonly = slot && slot->flags & KVM_MEM_READONLY;
 	if (!slot || (readonly && write)) {
-		mutex_unlock(&ept->lock);
+		spin_unlock(&ept->lock);
 		return mv_vmx_handle_mmio(vcpu, gpa);
 	}
 	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
 	logged = slot->dirty_bitmap;
+	/* Before the lookup: an invalidation that ends after it moves it. */
 	seq = ept->invalidate_seq;
-	mutex_unlock(&ept->lock);
+	spin_unlock(&ept->lock);
 
 	page = process_page(hva, write, readonly, &host_writable);
+	mv_delay_fault(gfn);
 	if (!page) {
 		pr_warn_ratelimited("guest page %#llx: no %s process memory at %#lx\n",
 				    gpa, write ? "writable" : "readable", hva);
@@ -316,23 +388,32 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 		return -ENOMEM;
 	}
 
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	if (seq != ept->invalidate_seq || ept->invalidations_in_progress) {
-		put_page(page);	/* the page may be stale: fault again */
-		ret = 0;
-	} else if (maps_huge(vcpu->vm->mm, slot, gfn, hva) &&
-		   !mv_ept_map(ept, &vcpu->ept_spares, ALIGN_DOWN(gfn, HUGE_PAGES),
-			       pfn_to_page(page_to_pfn(page) -
-					   (gfn & (HUGE_PAGES - 1))),
-			       writable, true)) {
-		ret = 0;
-	} else {
+		/* The page may be stale: the guest faults again. */
+		spin_unlock(&ept->lock);
+		put_page(page);
+		return 1;
+	}
+	mv_delay_fault_locked(gfn, false);
+	ret = -EEXIST;
+	if (maps_huge(vcpu->vm->mm, slot, gfn, hva))
+		ret = mv_ept_map(ept, &vcpu->ept_spares,
+				 ALIGN_DOWN(gfn, HUGE_PAGES),
+				 pfn_to_page(page_to_pfn(page) -
+					     (gfn & (HUGE_PAGES - 1))),
+				 writable, true);
+	if (ret) {
 		if (writable && slot->dirty_bitmap)
 			set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
 		ret = mv_ept_map(ept, &vcpu->ept_spares, gfn, page, writable,
 				 false);
 	}
-	mutex_unlock(&ept->lock);
+	if (!ret)
+		check_still_mapped(vcpu->vm->mm, hva, page);
+	spin_unlock(&ept->lock);
+	if (ret)
+		put_page(page);
 	return ret ?: 1;
 }
 
@@ -340,12 +421,12 @@ void mv_ept_usage(struct mv_ept *ept, struct mv_ept_usage *usage)
 {
 	unsigned int i;
 
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	usage->slot_bytes = 0;
 	for (i = 0; i < MV_NR_MEMSLOTS; i++)
 		usage->slot_bytes += ept->slots[i].npages << PAGE_SHIFT;
 	usage->mapped_4k = ept->mapped_4k;
 	usage->mapped_2m = ept->mapped_2m;
 	usage->dirty_log_passes = ept->dirty_log_passes;
-	mutex_unlock(&ept->lock);
+	spin_unlock(&ept->lock);
 }

@@ -12,15 +12,26 @@
  * in (memslot.c).
  *
  * A fault that raced with an invalidation must not map the page it found:
- * it might be the old one. Each invalidation bumps a sequence number and
- * holds an in-progress count; a fault that sees either change between its
- * lookup and its mapping gives up and lets the guest fault again.
+ * it might be the old one. The process's page table changes between start
+ * and end, so a lookup anywhere in that window, or before it, may have
+ * found the old page. The protocol is KVM's: start raises an in-progress
+ * count, end lowers it and only then bumps a sequence number. A fault
+ * reads the sequence number before its lookup and, with ept->lock held
+ * again to map, gives up if an invalidation is in progress or the number
+ * moved: either way one overlapped its lookup. The guest then faults again
+ * and looks again.
+ *
+ * The notifier may be called where it must not sleep (the OOM reaper
+ * reaping a killed VMM's memory): then it may not fail either, for the
+ * core would still call its end. ept->lock is a spinlock for that reason,
+ * and the walk does not stop to reschedule there.
  */
 #include <linux/math.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 
+#include "../delay.h"
 #include "../vm.h"
 #include "ept.h"
 
@@ -31,7 +42,7 @@ static struct mv_vm *notifier_vm(struct mmu_notifier *mn)
 
 /* Unmap every guest page whose host address lies in [start, end). */
 static void unmap_host_range(struct mv_vm *vm, unsigned long start,
-			     unsigned long end)
+			     unsigned long end, bool may_block)
 {
 	struct mv_memslot *slot;
 	unsigned long first, last;
@@ -48,24 +59,23 @@ static void unmap_host_range(struct mv_vm *vm, unsigned long start,
 			continue;
 		first_page = (first - slot->userspace_addr) >> PAGE_SHIFT;
 		end_page = DIV_ROUND_UP(last - slot->userspace_addr, PAGE_SIZE);
-		mv_ept_unmap(vm, slot->base_gfn + first_page,
-			     end_page - first_page);
+		mv_ept_unmap(&vm->ept, slot->base_gfn + first_page,
+			     end_page - first_page, may_block);
 	}
 }
 
 static int mv_invalidate_range_start(struct mmu_notifier *mn,
 				     const struct mmu_notifier_range *range)
 {
+	bool may_block = mmu_notifier_range_blockable(range);
 	struct mv_vm *vm = notifier_vm(mn);
 
-	if (mmu_notifier_range_blockable(range))
-		mutex_lock(&vm->ept.lock);
-	else if (!mutex_trylock(&vm->ept.lock))
-		return -EAGAIN;
-	vm->ept.invalidate_seq++;
+	spin_lock(&vm->ept.lock);
 	vm->ept.invalidations_in_progress++;
-	unmap_host_range(vm, range->start, range->end);
-	mutex_unlock(&vm->ept.lock);
+	unmap_host_range(vm, range->start, range->end, may_block);
+	spin_unlock(&vm->ept.lock);
+	if (may_block)
+		mv_delay_invalidate();
 	return 0;
 }
 
@@ -74,9 +84,10 @@ static void mv_invalidate_range_end(struct mmu_notifier *mn,
 {
 	struct mv_vm *vm = notifier_vm(mn);
 
-	mutex_lock(&vm->ept.lock);
+	spin_lock(&vm->ept.lock);
+	vm->ept.invalidate_seq++;
 	vm->ept.invalidations_in_progress--;
-	mutex_unlock(&vm->ept.lock);
+	spin_unlock(&vm->ept.lock);
 }
 
 /* The process is going away: none of its memory stays mapped. */
@@ -84,10 +95,10 @@ static void mv_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct mv_vm *vm = notifier_vm(mn);
 
-	mutex_lock(&vm->ept.lock);
+	spin_lock(&vm->ept.lock);
+	unmap_host_range(vm, 0, TASK_SIZE_MAX, true);
 	vm->ept.invalidate_seq++;
-	unmap_host_range(vm, 0, TASK_SIZE_MAX);
-	mutex_unlock(&vm->ept.lock);
+	spin_unlock(&vm->ept.lock);
 }
 
 static const struct mmu_notifier_ops mv_mmu_notifier_ops = {

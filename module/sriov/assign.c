@@ -162,7 +162,7 @@ int mv_bar_map(struct mv_assigned *assigned, struct mv_bar *bar)
 	ret = mv_ept_spares_fill(&spares, gfn, npages);
 	if (ret)
 		goto free_spares;
-	mutex_lock(&vm->ept.lock);
+	spin_lock(&vm->ept.lock);
 	ret = bar_map_pages(assigned, bar, &spares, 0, hole_first);
 	if (!ret) {
 		ret = bar_map_pages(assigned, bar, &spares,
@@ -172,7 +172,7 @@ int mv_bar_map(struct mv_assigned *assigned, struct mv_bar *bar)
 	}
 	if (!ret)
 		bar->mapped_gpa = bar->guest_value;
-	mutex_unlock(&vm->ept.lock);
+	spin_unlock(&vm->ept.lock);
 free_spares:
 	mv_ept_spares_free(&spares);
 	return ret;
@@ -184,10 +184,10 @@ void mv_bar_unmap(struct mv_assigned *assigned, struct mv_bar *bar)
 
 	if (!bar->mapped_gpa)
 		return;
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	mv_ept_unmap_mmio(ept, bar->mapped_gpa >> PAGE_SHIFT,
 			  bar->size >> PAGE_SHIFT);
-	mutex_unlock(&ept->lock);
+	spin_unlock(&ept->lock);
 	bar->mapped_gpa = 0;
 }
 

@@ -51,10 +51,13 @@ struct mv_vmx_caps mv_vmx_caps;
 		       VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER)
 #define ENTRY_CONTROLS (VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER)
 
-/* INVEPT and INVVPID of one context are how minivisor flushes guest TLBs. */
+/*
+ * INVEPT and INVVPID of one context are how minivisor flushes guest TLBs;
+ * an all-context INVEPT follows each VMXON (vmxon.c).
+ */
 #define EPT_VPID_NEEDS (VMX_EPT_PAGE_WALK_4_BIT | VMX_EPTP_WB_BIT | \
 			VMX_EPT_2MB_PAGE_BIT | VMX_EPT_INVEPT_BIT | \
-			VMX_EPT_EXTENT_CONTEXT_BIT | \
+			VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT | \
 			(u64)VMX_VPID_INVVPID_BIT << 32 | \
 			(u64)VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32)
 
@@ -121,7 +124,7 @@ static const char *vmx_missing_feature(void)
 		return "no unrestricted guest";
 	if (rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_vpid) ||
 	    (ept_vpid & EPT_VPID_NEEDS) != EPT_VPID_NEEDS)
-		return "no 4-level write-back EPT with single-context INVEPT/INVVPID";
+		return "no 4-level write-back EPT with context and global INVEPT, INVVPID";
 	if (!vmx_controls(true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			  MSR_IA32_VMX_PINBASED_CTLS, PIN_CONTROLS,
 			  &mv_vmx_caps.pin_controls))

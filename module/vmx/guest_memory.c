@@ -26,7 +26,9 @@
 /*
  * Copy between guest-physical memory and a kernel buffer, in one page.
  * The copy itself runs without the EPT lock: it may fault, and the fault
- * may call the MMU notifier, which takes that lock.
+ * may call the MMU notifier, which takes that lock. A write obeys the
+ * slot as a guest store would: a read-only slot is not memory for it
+ * (-EFAULT, as for MMIO), and a logged slot notes the page dirty.
  */
 static int guest_phys_copy(struct mv_vcpu *vcpu, u64 gpa, void *buf,
 			   unsigned int len, bool write)
@@ -35,18 +37,21 @@ static int guest_phys_copy(struct mv_vcpu *vcpu, u64 gpa, void *buf,
 	struct mv_memslot *slot;
 	void __user *hva = NULL;
 
-	mutex_lock(&ept->lock);
+	spin_lock(&ept->lock);
 	slot = mv_memslot_find(ept, gpa >> PAGE_SHIFT);
-	if (slot)
+	if (slot && !(write && slot->flags & KVM_MEM_READONLY))
 		hva = (void __user *)(slot->userspace_addr +
 				      (gpa - (slot->base_gfn << PAGE_SHIFT)));
-	mutex_unlock(&ept->lock);
+	spin_unlock(&ept->lock);
 
 	if (!hva)
 		return -EFAULT;
-	if (write)
-		return copy_to_user(hva, buf, len) ? -EFAULT : 0;
-	return copy_from_user(buf, hva, len) ? -EFAULT : 0;
+	if (!write)
+		return copy_from_user(buf, hva, len) ? -EFAULT : 0;
+	if (copy_to_user(hva, buf, len))
+		return -EFAULT;
+	mv_dirty_log_mark(ept, gpa >> PAGE_SHIFT);
+	return 0;
 }
 
 /* One paging-structure entry; 32-bit paging has 4-byte entries. */

@@ -66,11 +66,17 @@ void mv_vmcs_teardown(void)
 	free_page((unsigned long)msr_bitmap);
 }
 
-/* VMCLEAR on the CPU where the VMCS is active (called there). */
+/*
+ * VMCLEAR on the CPU where the VMCS is active (called there). The CPU may
+ * have gone offline and back since the IPI was sent: its VMCSs were
+ * cleared as it left VMX operation, and this one is active there no more.
+ */
 static void vmcs_clear_here(void *data)
 {
 	struct mv_vmx_vcpu *vmx = data;
 
+	if (vmx->cpu != (int)smp_processor_id())
+		return;
 	vmcs_clear(page_to_phys(vmx->vmcs));
 	if (this_cpu_read(current_vmcs) == vmx->vmcs)
 		this_cpu_write(current_vmcs, NULL);
@@ -81,8 +87,10 @@ static void vmcs_clear_here(void *data)
 
 static void vmcs_deactivate(struct mv_vmx_vcpu *vmx)
 {
-	if (vmx->cpu >= 0)
-		smp_call_function_single(vmx->cpu, vmcs_clear_here, vmx, 1);
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmcs_clear_here, vmx, 1);
 }
 
 void mv_vmcs_clear_cpu(void)

@@ -15,6 +15,13 @@
  * each CPU as it comes online and VMXOFF as it goes, for as long as VMX is
  * held. Registering the state runs VMXON on all online CPUs and undoes it
  * everywhere if one of them fails; removing it runs VMXOFF everywhere.
+ *
+ * Other CPUs send VMX instructions here by IPI (an EPT flush, a VMCLEAR),
+ * and they would fault outside VMX operation. So this CPU enters and
+ * leaves VMX operation with interrupts off, and says it is in VMX
+ * operation (vmxon_region) only while it is: an IPI sees the truth. After
+ * VMXON an all-context INVEPT drops any EPT translations the CPU kept
+ * from an earlier stay in VMX operation (SDM Vol. 3C, 29.4.3.1).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,7 +35,9 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "../delay.h"
 #include "caps.h"
+#include "insn.h"
 #include "vmx.h"
 #include "vmxon.h"
 
@@ -78,6 +87,7 @@ failed:
 
 static int vmx_cpu_online(unsigned int cpu)
 {
+	unsigned long flags;
 	struct page *region;
 	int ret;
 
@@ -97,31 +107,39 @@ static int vmx_cpu_online(unsigned int cpu)
 		return -ENOMEM;
 	*(u32 *)page_address(region) = mv_vmx_caps.revision_id;
 
+	local_irq_save(flags);
 	intel_pt_handle_vmx(1);
 	cr4_set_bits(X86_CR4_VMXE);
 	ret = execute_vmxon(region);
 	if (ret) {
 		cr4_clear_bits(X86_CR4_VMXE);
 		intel_pt_handle_vmx(0);
+	} else {
+		execute_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+		this_cpu_write(vmxon_region, region);
+	}
+	local_irq_restore(flags);
+	if (ret) {
 		__free_page(region);
 		pr_err_ratelimited("CPU %u: VMXON failed\n", cpu);
-		return ret;
 	}
-
-	this_cpu_write(vmxon_region, region);
-	return 0;
+	return ret;
 }
 
 static int vmx_cpu_offline(unsigned int cpu)
 {
 	struct page *region = this_cpu_read(vmxon_region);
+	unsigned long flags;
 
+	local_irq_save(flags);
+	this_cpu_write(vmxon_region, NULL);
 	mv_vmcs_clear_cpu();
 	asm volatile("vmxoff" : : : "cc", "memory");
+	mv_delay_vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
 	intel_pt_handle_vmx(0);
+	local_irq_restore(flags);
 
-	this_cpu_write(vmxon_region, NULL);
 	__free_page(region);
 	return 0;
 }

@@ -20,7 +20,7 @@
  * - The OOM reaper takes a killed VMM's memory with an invalidation that
  *   must not sleep: it must neither fail (the core would still call its
  *   end) nor wait on a sleeping lock, even while a fault holds the EPT
- *   lock; and all the VMM's memory comes back.
+ *   lock (on two CPUs); and all the VMM's memory comes back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -160,7 +160,7 @@ struct drop {
 	const struct timespec *start;
 	double began, ended;
 	int error;
-	bool done;
+	bool started, done;
 };
 
 /*
@@ -173,6 +173,7 @@ static void *drop_page(void *arg)
 	struct drop *drop = arg;
 
 	drop->began = seconds_since(drop->start);
+	__atomic_store_n(&drop->started, true, __ATOMIC_RELEASE);
 	if (madvise(drop->page, 4096, MADV_DONTNEED))
 		drop->error = -errno;
 	drop->ended = seconds_since(drop->start);
@@ -215,6 +216,8 @@ TEST_F(ept_races, a_fault_that_overlapped_an_invalidation_maps_nothing_stale)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	ASSERT_EQ(0, pthread_create(&thread, NULL, drop_page, &drop));
+	while (!__atomic_load_n(&drop.started, __ATOMIC_ACQUIRE))
+		usleep(1000);
 	usleep(100 * 1000);
 	faulted = seconds_since(&start);
 	EXPECT_EQ(KVM_EXIT_IO, vmm_run(&self->vmm));
@@ -314,7 +317,7 @@ TEST_F(ept_races, a_cpu_going_offline_takes_no_flush_outside_vmx)
 #define OOM_CGROUP	CGROUP_ROOT "/mv-oom"
 #define OOM_LIMIT	(48UL << 20)
 #define HOG_CHUNK	(1UL << 20)
-#define LOCK_HOLD_MS	5000	/* past the OOM reaper's 2 s delay */
+#define HOLD_MS		5000	/* past the OOM reaper's 2 s delay */
 
 /* A memory cgroup of OOM_LIMIT with no task in it yet. */
 static int make_oom_cgroup(void)
@@ -397,33 +400,43 @@ static void oom_victim(void)
 }
 
 /*
- * The OOM killer kills a VMM whose vCPU holds the EPT lock in a fault:
- * the process cannot exit until the fault is over, so the OOM reaper
- * takes its memory meanwhile, through the MMU notifier, in a call that
- * must not sleep. No warning, the process dies of SIGKILL, and once it
- * is gone the cgroup holds next to nothing: the guest's pages went back.
+ * The OOM killer kills a VMM whose vCPU is held in a fault: the process
+ * cannot exit until the fault is over, so the OOM reaper takes its memory
+ * meanwhile (2 s after the kill), through the MMU notifier, in a call
+ * that must not sleep. On two CPUs the fault holds the EPT lock, which
+ * the reaper's call must wait for without sleeping and without failing;
+ * on one, a fault holding that spinlock would keep everything else off
+ * the CPU, so it waits before taking the lock. No warning, the reaper
+ * reaped, the process died of SIGKILL, and once it is gone the cgroup
+ * holds next to nothing: the guest's pages went back.
  */
 TEST_F_TIMEOUT(ept_races, a_vmm_killed_by_the_oom_killer_gives_all_its_memory_back,
 	       120)
 {
+	const char *hold = access(CPU1_ONLINE, F_OK) ? "delay_fault_ms" :
+						       "delay_locked_ms";
 	int warnings = mv_kernel_warnings();
+	char needle[64], line[256];
 	int status;
 	pid_t pid;
 
 	ASSERT_EQ(0, make_oom_cgroup());
 	ASSERT_EQ(0, mv_delay_set("delay_gfn", TARGET_GPA >> 12));
-	ASSERT_EQ(0, mv_delay_set("delay_locked_ms", LOCK_HOLD_MS));
+	ASSERT_EQ(0, mv_delay_set(hold, HOLD_MS));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		oom_victim();
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_EQ(0, mv_delay_set("delay_locked_ms", 0));
+	ASSERT_EQ(0, mv_delay_set(hold, 0));
+	TH_LOG("the fault was held by %s", hold);
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
 		TH_LOG("the VMM ended with status %#x", status);
 	}
 	EXPECT_LE(1, cgroup_value("memory.events", "oom_kill "));
 	EXPECT_EQ(warnings, mv_kernel_warnings());
+	snprintf(needle, sizeof(needle), "oom_reaper: reaped process %d ", pid);
+	EXPECT_EQ(1, mv_kernel_log_last(needle, line, sizeof(line)));
 	usleep(500 * 1000);
 	EXPECT_GT(1L << 20, cgroup_value("memory.current", NULL)) {
 		TH_LOG("%ld bytes still charged to the VMM's cgroup",

@@ -989,9 +989,9 @@ TEST_F_TIMEOUT(memory, a_256_mib_slot_is_filled_by_the_guest_not_pinned_up_front
 }
 
 /*
- * The CPU's physical-address width, from /proc/cpuinfo: the EPT maps no
- * guest-physical address beyond it, so neither KVM nor minivisor takes a
- * slot there.
+ * The guest-physical address bits a slot may use: the CPU's
+ * physical-address width, from /proc/cpuinfo, up to the 48 bits four
+ * levels of EPT map. Neither KVM nor minivisor takes a slot beyond.
  */
 static int physical_address_bits(void)
 {
@@ -1005,7 +1005,7 @@ static int physical_address_bits(void)
 		if (sscanf(line, "address sizes : %d bits physical", &bits) != 1)
 			bits = -1;
 	fclose(cpuinfo);
-	return bits;
+	return bits < 48 ? bits : 48;
 }
 
 /* The most pages one slot may hold, KVM_MEM_MAX_NR_PAGES. */
@@ -1048,7 +1048,9 @@ static long milliseconds_since(const struct timespec *start)
  * upper half of guest-physical space, never touched by the guest: added
  * with dirty logging, its log read, logging turned off, deleted; then the
  * same without logging. Each is work on the slot's few EPT tables, not on
- * its pages: it all takes well under a second, in Bochs too.
+ * its pages: it all takes well under two seconds, in Bochs on the debug
+ * kernel too (KVM needs about 0.1 s there; minivisor needed 6 s when it
+ * walked every page).
  */
 TEST_F(memory, a_huge_untouched_slot_is_added_logged_and_deleted_at_once)
 {
@@ -1079,7 +1081,7 @@ TEST_F(memory, a_huge_untouched_slot_is_added_logged_and_deleted_at_once)
 	ms = milliseconds_since(&start);
 	TH_LOG("%lu GiB slot: added, logged and deleted in %ld ms",
 	       size >> 30, ms);
-	EXPECT_GT(1000, ms);
+	EXPECT_GT(2000, ms);
 
 	*self->data = 0x22222222;
 	expect_guest_reads(_metadata, &self->vmm, 0x22222222);
@@ -1142,8 +1144,12 @@ TEST_F(memory, string_in_to_a_readonly_slot_leaves_its_memory_unchanged)
 						KVM_MEM_READONLY,
 						EXTRA_GPA + 4096);
 
+	int next;
+
 	ASSERT_NE(NULL, backing);
-	EXPECT_NE(KVM_EXIT_HLT, vmm_run(&self->vmm));
+	next = vmm_run(&self->vmm);
+	EXPECT_LE(0, next);
+	EXPECT_NE(KVM_EXIT_HLT, next);
 	for (int i = 0; i < INS_BYTES; i++)
 		EXPECT_EQ(0x5a, backing[4096 + i]);
 	munmap(backing, 2 * 4096);

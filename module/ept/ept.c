@@ -30,7 +30,8 @@
  * the guest. Only then may the reference go: a page whose last reference
  * was the EPT's would otherwise return to the allocator while some CPU
  * still translates guest accesses to it. So unmapping collects the pages
- * it takes out (ept->unmapped), flushes, and only then puts them.
+ * it takes out (ept->unmapped), flushes, and only then puts them, all
+ * before it lets go of ept->lock.
  *
  * Unmapping and write-protecting a range walk only the tables that exist:
  * a slot of terabytes that the guest never touched costs a few entries,
@@ -296,6 +297,48 @@ struct ept_range_walk {
 	const unsigned long *which;	/* write-protect: the pages to take */
 };
 
+/*
+ * Flush every CPU, then drop the references of the pages unmapped since
+ * the last flush: no CPU translates to them any more. Done before
+ * ept->lock is released, so that whoever takes it next finds no page
+ * waiting for a flush it did not ask for.
+ */
+static void ept_flush_and_put(struct mv_ept *ept)
+{
+	ept_flush_all_cpus(ept);
+	while (ept->nr_unmapped)
+		put_page(ept->unmapped[--ept->nr_unmapped]);
+}
+
+/*
+ * Keep the page of an entry just cleared until the flush; when there are
+ * too many to keep, flush now.
+ */
+static void ept_unmapped(struct mv_ept *ept, struct page *page)
+{
+	if (ept->nr_unmapped == MV_EPT_PUT_BATCH)
+		ept_flush_and_put(ept);
+	ept->unmapped[ept->nr_unmapped++] = page;
+}
+
+/*
+ * Let others have the lock and the CPU, if they want them and the walk
+ * may block; what the walk changed is flushed first. (Tables are never
+ * freed while the VM lives, so the walk goes on where it was.)
+ */
+static void ept_walk_yield(struct ept_range_walk *walk)
+{
+	spinlock_t *lock = &walk->ept->lock;
+
+	if (!walk->may_block || (!need_resched() && !spin_needbreak(lock)))
+		return;
+	if (walk->changed) {
+		ept_flush_and_put(walk->ept);
+		walk->changed = false;
+	}
+	cond_resched_lock(lock);
+}
+
 static void ept_walk_table(struct ept_range_walk *walk, u64 *table,
 			   int level, u64 base)
 {
@@ -316,9 +359,7 @@ static void ept_walk_table(struct ept_range_walk *walk, u64 *table,
 		} else {
 			ept_walk_table(walk, ept_table(table[i]), level - 1,
 				       first);
-			/* Tables are never freed while the VM lives. */
-			if (walk->may_block)
-				cond_resched_lock(&walk->ept->lock);
+			ept_walk_yield(walk);
 		}
 	}
 }
@@ -328,27 +369,7 @@ static void ept_walk_range(struct ept_range_walk *walk)
 {
 	ept_walk_table(walk, walk->ept->root, EPT_LEVELS, 0);
 	if (walk->changed)
-		ept_flush_all_cpus(walk->ept);
-}
-
-/* Drop the references of the unmapped pages, which no CPU translates to. */
-static void ept_put_unmapped(struct mv_ept *ept)
-{
-	while (ept->nr_unmapped)
-		put_page(ept->unmapped[--ept->nr_unmapped]);
-}
-
-/*
- * Keep the page of an entry just cleared until the flush; when there are
- * too many to keep, flush now.
- */
-static void ept_unmapped(struct mv_ept *ept, struct page *page)
-{
-	if (ept->nr_unmapped == MV_EPT_PUT_BATCH) {
-		ept_flush_all_cpus(ept);
-		ept_put_unmapped(ept);
-	}
-	ept->unmapped[ept->nr_unmapped++] = page;
+		ept_flush_and_put(walk->ept);
 }
 
 static bool write_protect_leaf(struct ept_range_walk *walk, u64 *entry,
@@ -397,7 +418,6 @@ void mv_ept_unmap(struct mv_ept *ept, u64 gfn, u64 npages, bool may_block)
 	};
 
 	ept_walk_range(&walk);
-	ept_put_unmapped(ept);
 }
 
 /*

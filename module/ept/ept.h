@@ -25,6 +25,7 @@ struct mv_memslot {
 	unsigned long userspace_addr;
 	u32 flags;			/* KVM_MEM_READONLY, KVM_MEM_LOG_DIRTY_PAGES */
 	unsigned long *dirty_bitmap;	/* pages written since the last read */
+	bool deleting;			/* being unmapped: faults do not see it */
 };
 
 /* Pages unmapped and not yet flushed from every CPU's TLB: see ept.c. */
@@ -58,12 +59,14 @@ struct mv_ept {
 
 	/*
 	 * The process's memory changing under the guest (notifier.c):
-	 * invalidations under way, and a count of those that ended, which a
-	 * fault reads before looking its page up and checks before mapping it.
+	 * invalidations under way and the process addresses they cover, and
+	 * a count of those that ended, which a fault reads before looking its
+	 * page up and checks before mapping it.
 	 */
 	struct mmu_notifier notifier;
 	unsigned long invalidate_seq;
 	unsigned int invalidations_in_progress;
+	unsigned long invalidate_start, invalidate_end;
 };
 
 /*
@@ -87,6 +90,14 @@ void mv_ept_destroy(struct mv_ept *ept);
 /* Follow the VM process's memory changes (notifier.c). */
 int mv_ept_watch_mm(struct mv_vm *vm);
 void mv_ept_unwatch_mm(struct mv_vm *vm);
+
+/*
+ * Whether a fault that read invalidate_seq as seq before looking up the
+ * page at hva must look again: an invalidation of hva is under way, or
+ * one ended since. Call with ept->lock held.
+ */
+bool mv_ept_fault_must_retry(struct mv_ept *ept, unsigned long seq,
+			     unsigned long hva);
 
 /* KVM_SET_USER_MEMORY_REGION */
 int mv_ept_set_memory_region(struct mv_vm *vm,

@@ -45,7 +45,7 @@ struct mv_memslot *mv_memslot_find(struct mv_ept *ept, u64 gfn)
 	struct mv_memslot *slot;
 
 	for (slot = ept->slots; slot < ept->slots + MV_NR_MEMSLOTS; slot++)
-		if (slot->npages && gfn >= slot->base_gfn &&
+		if (slot->npages && !slot->deleting && gfn >= slot->base_gfn &&
 		    gfn < slot->base_gfn + slot->npages)
 			return slot;
 	return NULL;
@@ -90,18 +90,19 @@ static int memslot_check(const struct kvm_userspace_memory_region *region)
 }
 
 /*
- * The slot goes first, so that no fault finds it while its pages are
- * unmapped (which may drop ept->lock to reschedule); its dirty bitmap is
+ * While its pages are unmapped (which may drop ept->lock to reschedule),
+ * the slot is hidden from faults but not from the MMU notifier, which
+ * must still unmap what the process changes there. Its dirty bitmap is
  * handed back in *old_bitmap.
  */
 static void memslot_delete(struct mv_vm *vm, struct mv_memslot *slot,
 			   unsigned long **old_bitmap)
 {
-	u64 npages = slot->npages;
-
-	slot->npages = 0;
+	slot->deleting = true;
 	mv_dirty_log_set(vm, slot, false, old_bitmap);
-	mv_ept_unmap(&vm->ept, slot->base_gfn, npages, true);
+	mv_ept_unmap(&vm->ept, slot->base_gfn, slot->npages, true);
+	slot->deleting = false;
+	slot->npages = 0;
 }
 
 /*
@@ -302,15 +303,17 @@ static void check_still_mapped(struct mm_struct *mm, unsigned long hva,
 /*
  * Whether the 2 MiB of guest memory around gfn can be one EPT mapping: the
  * slot holds all of it, at the same offset within 2 MiB as the process
- * address, and the process maps it with one 2 MiB page. Logged slots are
- * mapped 4 KiB at a time.
+ * address, and the process maps it with one 2 MiB page, a compound one
+ * (the EPT's one reference, taken on page, is dropped through its first
+ * page: the same compound page). Logged slots are mapped 4 KiB at a time.
  */
 static bool maps_huge(struct mm_struct *mm, const struct mv_memslot *slot,
-		      u64 gfn, unsigned long hva)
+		      u64 gfn, unsigned long hva, struct page *page)
 {
 	u64 first = ALIGN_DOWN(gfn, HUGE_PAGES);
 
-	if (slot->dirty_bitmap || first < slot->base_gfn ||
+	if (!PageCompound(page) || slot->dirty_bitmap ||
+	    first < slot->base_gfn ||
 	    first + HUGE_PAGES > slot->base_gfn + slot->npages ||
 	    ((hva >> PAGE_SHIFT) ^ gfn) & (HUGE_PAGES - 1))
 		return false;
@@ -389,7 +392,7 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	}
 
 	spin_lock(&ept->lock);
-	if (seq != ept->invalidate_seq || ept->invalidations_in_progress) {
+	if (mv_ept_fault_must_retry(ept, seq, hva)) {
 		/* The page may be stale: the guest faults again. */
 		spin_unlock(&ept->lock);
 		put_page(page);
@@ -397,7 +400,7 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	}
 	mv_delay_fault_locked(gfn, false);
 	ret = -EEXIST;
-	if (maps_huge(vcpu->vm->mm, slot, gfn, hva))
+	if (maps_huge(vcpu->vm->mm, slot, gfn, hva, page))
 		ret = mv_ept_map(ept, &vcpu->ept_spares,
 				 ALIGN_DOWN(gfn, HUGE_PAGES),
 				 pfn_to_page(page_to_pfn(page) -

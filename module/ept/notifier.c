@@ -15,11 +15,13 @@
  * it might be the old one. The process's page table changes between start
  * and end, so a lookup anywhere in that window, or before it, may have
  * found the old page. The protocol is KVM's: start raises an in-progress
- * count, end lowers it and only then bumps a sequence number. A fault
- * reads the sequence number before its lookup and, with ept->lock held
- * again to map, gives up if an invalidation is in progress or the number
- * moved: either way one overlapped its lookup. The guest then faults again
- * and looks again.
+ * count and widens the range of process addresses under invalidation, end
+ * lowers the count and only then bumps a sequence number. A fault reads
+ * the sequence number before its lookup and, with ept->lock held again to
+ * map, gives up if an invalidation of its address is in progress or the
+ * number moved: either way one overlapped its lookup. The guest then
+ * faults again and looks again. (Invalidations elsewhere in the process,
+ * which come all the time, hold back no fault.)
  *
  * The notifier may be called where it must not sleep (the OOM reaper
  * reaping a killed VMM's memory): then it may not fail either, for the
@@ -71,7 +73,16 @@ static int mv_invalidate_range_start(struct mmu_notifier *mn,
 	struct mv_vm *vm = notifier_vm(mn);
 
 	spin_lock(&vm->ept.lock);
-	vm->ept.invalidations_in_progress++;
+	if (!vm->ept.invalidations_in_progress++) {
+		vm->ept.invalidate_start = range->start;
+		vm->ept.invalidate_end = range->end;
+	} else {
+		/* Several at once: one range that covers them all. */
+		vm->ept.invalidate_start = min(vm->ept.invalidate_start,
+					       range->start);
+		vm->ept.invalidate_end = max(vm->ept.invalidate_end,
+					     range->end);
+	}
 	unmap_host_range(vm, range->start, range->end, may_block);
 	spin_unlock(&vm->ept.lock);
 	if (may_block)
@@ -88,6 +99,16 @@ static void mv_invalidate_range_end(struct mmu_notifier *mn,
 	vm->ept.invalidate_seq++;
 	vm->ept.invalidations_in_progress--;
 	spin_unlock(&vm->ept.lock);
+}
+
+bool mv_ept_fault_must_retry(struct mv_ept *ept, unsigned long seq,
+			     unsigned long hva)
+{
+	lockdep_assert_held(&ept->lock);
+	if (ept->invalidations_in_progress && hva >= ept->invalidate_start &&
+	    hva < ept->invalidate_end)
+		return true;
+	return ept->invalidate_seq != seq;
 }
 
 /* The process is going away: none of its memory stays mapped. */

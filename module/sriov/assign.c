@@ -148,8 +148,7 @@ int mv_bar_map(struct mv_assigned *assigned, struct mv_bar *bar)
 	int ret;
 
 	/* Not placed, or placed where it cannot be: accesses exit as MMIO. */
-	if (!gfn || bar->guest_value + bar->size >
-		    BIT_ULL(boot_cpu_data.x86_phys_bits))
+	if (!gfn || !mv_ept_range_valid(gfn, npages))
 		return -EINVAL;
 	/* The function's own BARs count too: it may not be listed yet. */
 	if (mv_assigned_bars_overlap(vm, gfn, npages) ||

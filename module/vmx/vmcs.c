@@ -34,6 +34,7 @@
 #include "insn.h"
 #include "segments.h"
 #include "vmx.h"
+#include "vmxon.h"
 
 /* VM exits resume at this label in entry.S. */
 extern const char mv_vmx_exit[];
@@ -150,13 +151,19 @@ static void vmcs_write_host_cpu_state(unsigned int cpu)
 
 /*
  * Make the vCPU's VMCS current on this CPU. Called with preemption off,
- * whenever the vCPU thread (re)gains a CPU.
+ * whenever the vCPU thread (re)gains a CPU. A CPU on its way offline may
+ * still run the thread for a moment after leaving VMX operation, before
+ * the scheduler pushes it away: no VMCS is loaded there (VMPTRLD would
+ * fault), and enter_guest() waits for the move.
  */
 void mv_vmcs_load(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
 	unsigned int cpu = smp_processor_id();
 	unsigned long flags;
+
+	if (unlikely(!mv_vmx_on_this_cpu()))
+		return;
 
 	if (vmx->cpu != cpu) {
 		vmcs_deactivate(vmx);
@@ -272,7 +279,7 @@ int mv_vmcs_create(struct mv_vcpu *vcpu)
 	vmx->cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
 
-	preempt_disable();
+	mv_vmx_cpu_get();
 	vmcs_clear(page_to_phys(vmx->vmcs));
 	mv_vmcs_load(vcpu);
 	vmcs_write_controls(vcpu);

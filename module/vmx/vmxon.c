@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpuhotplug.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mutex.h>
@@ -147,6 +148,16 @@ static int vmx_cpu_offline(unsigned int cpu)
 bool mv_vmx_on_this_cpu(void)
 {
 	return this_cpu_read(vmxon_region);
+}
+
+void mv_vmx_cpu_get(void)
+{
+	preempt_disable();
+	while (unlikely(!mv_vmx_on_this_cpu())) {
+		preempt_enable();
+		usleep_range(100, 200);
+		preempt_disable();
+	}
 }
 
 int mv_vmx_get(void)

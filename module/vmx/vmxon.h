@@ -22,4 +22,11 @@ void mv_vmx_put(void);
  */
 bool mv_vmx_on_this_cpu(void);
 
+/*
+ * Disable preemption on a CPU in VMX operation: if this one is on its way
+ * offline, first wait for the scheduler to move the thread. Undo with
+ * preempt_enable().
+ */
+void mv_vmx_cpu_get(void);
+
 #endif /* MV_VMX_VMXON_H */

@@ -10,11 +10,16 @@
  *   /sys/module/minivisor/parameters/delay_vmxoff_ms
  *
  * A point where the code may sleep sleeps; one under a spinlock or with
- * interrupts off spins.
+ * interrupts off spins. A fault held while its thread is killed (the OOM
+ * killer's SIGKILL) is let go AFTER_KILL_MS later, if its time has not
+ * run out before: long enough for the OOM reaper, which starts 2 s after
+ * the kill, to meet the held fault.
  */
 #include <linux/delay.h>
 #include <linux/irqflags.h>
+#include <linux/ktime.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
 
 #include "delay.h"
 
@@ -38,24 +43,41 @@ static unsigned int delay_vmxoff_ms;
 module_param(delay_vmxoff_ms, uint, 0644);
 MODULE_PARM_DESC(delay_vmxoff_ms, "test build: delay a CPU leaving VMX operation");
 
+#define AFTER_KILL_MS	3000
+#define STEP_MS		10
+
+/* Hold a fault ms, or until AFTER_KILL_MS after its thread is killed. */
+static void hold_fault(unsigned int ms, bool may_sleep)
+{
+	u64 start = ktime_get_ns(), killed = 0, now;
+
+	for (now = start; now - start < ms * NSEC_PER_MSEC;
+	     now = ktime_get_ns()) {
+		if (!killed && fatal_signal_pending(current))
+			killed = now;
+		if (killed && now - killed >= AFTER_KILL_MS * NSEC_PER_MSEC)
+			return;
+		if (may_sleep)
+			msleep(STEP_MS);
+		else
+			mdelay(STEP_MS);
+	}
+}
+
 void mv_delay_fault(u64 gfn)
 {
 	unsigned int ms = READ_ONCE(delay_fault_ms);
 
 	if (ms && gfn == READ_ONCE(delay_gfn))
-		msleep(ms);
+		hold_fault(ms, true);
 }
 
 void mv_delay_fault_locked(u64 gfn, bool may_sleep)
 {
 	unsigned int ms = READ_ONCE(delay_locked_ms);
 
-	if (!ms || gfn != READ_ONCE(delay_gfn))
-		return;
-	if (may_sleep)
-		msleep(ms);
-	else
-		mdelay(ms);
+	if (ms && gfn == READ_ONCE(delay_gfn))
+		hold_fault(ms, may_sleep);
 }
 
 void mv_delay_invalidate(void)

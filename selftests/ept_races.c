@@ -34,8 +34,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/kvm.h>
 #include <linux/minivisor.h>
@@ -313,32 +311,19 @@ TEST_F(ept_races, a_cpu_going_offline_takes_no_flush_outside_vmx)
 	expect_guest_reads(_metadata, &self->vmm, NEW_VALUE);
 }
 
-/* The v1 memory hierarchy, where the limits suite mounts it too. */
-#define MEMCG_MOUNT	"/tmp/mv-memcg"
-#define OOM_CGROUP	MEMCG_MOUNT "/mv-oom"
+#define OOM_CGROUP	MV_MEMCG_MOUNT "/mv-oom"
 #define OOM_LIMIT	(48UL << 20)
 #define HOG_CHUNK	(1UL << 20)
 #define HOLD_MS		12000	/* at most: the kill ends it 3 s later */
 
-/*
- * A memory cgroup of OOM_LIMIT with no task in it yet, the v1 hierarchy
- * mounted first if it is not (a controller lives in one hierarchy only,
- * and the limits suite uses v1).
- */
+/* A memory cgroup of OOM_LIMIT with no task in it yet. */
 static int make_oom_cgroup(void)
 {
 	char limit[32];
 
-	if (mkdir(MEMCG_MOUNT, 0755) && errno != EEXIST)
-		return -errno;
-	if (access(MEMCG_MOUNT "/memory.limit_in_bytes", F_OK) &&
-	    mount("cgroup", MEMCG_MOUNT, "cgroup", 0, "memory"))
-		return -errno;
-	rmdir(OOM_CGROUP);
-	if (mkdir(OOM_CGROUP, 0755))
-		return -errno;
 	snprintf(limit, sizeof(limit), "%lu", OOM_LIMIT);
-	return mv_write_file(OOM_CGROUP "/memory.limit_in_bytes", limit);
+	return mv_memcg_create("mv-oom") ?:
+	       mv_write_file(OOM_CGROUP "/memory.limit_in_bytes", limit);
 }
 
 /* A number from a file: on the line led by key, or the first; else -1. */

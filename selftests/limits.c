@@ -28,7 +28,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -171,8 +170,7 @@ TEST(memslot_beyond_ram)
  * with a stack dump in the kernel log (which the runner rightly counts as
  * trouble). Charging and limits are the same as in v2.
  */
-#define MEMCG_MOUNT	"/tmp/mv-memcg"
-#define CGROUP		MEMCG_MOUNT "/mv-limits"
+#define CGROUP		MV_MEMCG_MOUNT "/mv-limits"
 
 /* How long a child in the cgroup may take. */
 #define CHILD_SECONDS	300
@@ -235,15 +233,8 @@ static long long oom_kills(void)
  */
 static int cgroup_create(void)
 {
-	if (mkdir(MEMCG_MOUNT, 0755) && errno != EEXIST)
-		return -errno;
-	if (access(MEMCG_MOUNT "/memory.limit_in_bytes", F_OK) &&
-	    mount("cgroup", MEMCG_MOUNT, "cgroup", 0, "memory"))
-		return -errno;
-	rmdir(CGROUP);
-	if (mkdir(CGROUP, 0755))
-		return -errno;
-	return write_file(CGROUP "/memory.oom_control", "1");
+	return mv_memcg_create("mv-limits") ?:
+	       write_file(CGROUP "/memory.oom_control", "1");
 }
 
 /* Move the calling process into CGROUP. 0 or -errno. */

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <linux/kvm.h>
@@ -63,6 +65,20 @@ int mv_module_load(void)
 int mv_module_unload(void)
 {
 	return mv_module_remove("minivisor");
+}
+
+int mv_memcg_create(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(MV_MEMCG_MOUNT, 0755) && errno != EEXIST)
+		return -errno;
+	if (access(MV_MEMCG_MOUNT "/memory.limit_in_bytes", F_OK) &&
+	    mount("cgroup", MV_MEMCG_MOUNT, "cgroup", 0, "memory"))
+		return -errno;
+	snprintf(path, sizeof(path), MV_MEMCG_MOUNT "/%s", name);
+	rmdir(path);
+	return mkdir(path, 0755) ? -errno : 0;
 }
 
 int mv_set_cpu_online(int cpu, bool online)

@@ -29,6 +29,16 @@ int mv_module_load(void);
 /* Remove minivisor; returns 0 or -errno. */
 int mv_module_unload(void);
 
+/* The cgroup v1 memory hierarchy, where the suites that need it mount it. */
+#define MV_MEMCG_MOUNT "/tmp/mv-memcg"
+
+/*
+ * A fresh memory cgroup MV_MEMCG_MOUNT/name, the v1 hierarchy mounted
+ * first if it is not (a controller lives in one hierarchy only, so every
+ * suite uses v1). Returns 0 or -errno.
+ */
+int mv_memcg_create(const char *name);
+
 /* Take CPU cpu offline or bring it back; returns 0 or -errno. */
 int mv_set_cpu_online(int cpu, bool online);
 

@@ -23,7 +23,6 @@
  *   lock (on two CPUs); and all the VMM's memory comes back.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>

@@ -96,11 +96,13 @@ deps:
 	fi
 
 # Kernel style, sparse and W=1, each clean or the check fails; the test
-# build (delay points, mapping check) is built with W=1 and sparse too.
+# build (delay points, mapping check) is built with W=1 and sparse too;
+# and the layers' includes go one way (module/layers.sh).
 lint: linux-source
 	perl $(LINUX_SOURCE)/scripts/checkpatch.pl --no-tree --strict --quiet \
 		-f \
 		$$(find module uapi -name '*.[ch]' | sort)
+	module/layers.sh module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1 | tee $(BUILD)/lint.log
 	$(call copy_sources,$(BUILD)/lint-test-build)
@@ -125,13 +127,13 @@ check: deps
 	$(MAKE) lint
 	$(MAKE) all
 	$(MAKE) debug-module delay-module
-	selftests/run.sh $(VM_ARGS) --tests $(BUILD)/selftests \
+	selftests/runner/run.sh $(VM_ARGS) --tests $(BUILD)/selftests \
 		--delay-module $(DELAY_MODULE)/minivisor.ko \
 		--debug-kernel $(DEBUG_KERNEL) --debug-module $(DEBUG_MODULE)/minivisor.ko
 
 demo: deps
 	$(MAKE) all
-	selftests/run.sh --demo $(VM_ARGS)
+	selftests/runner/run.sh --demo $(VM_ARGS)
 
 # The benchmark also draws a chart; it builds only what its host boots.
 BENCH_PACKAGES := gnuplot-nox
@@ -141,17 +143,17 @@ bench: deps
 	$(MAKE) module userspace linux-source
 	$(MAKE) -C selftests KSELFTEST_DIR=$(LINUX_SOURCE)/tools/testing/selftests \
 		OUT=$(BUILD)/selftests bench
-	selftests/bench.sh --module $(CURDIR)/minivisor.ko \
+	selftests/runner/bench.sh --module $(CURDIR)/minivisor.ko \
 		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
 		--out $(BUILD)/bench
 
-# Not in CI: hours of fuzzing (selftests/soak.sh says what a round is).
+# Not in CI: hours of fuzzing (selftests/runner/soak.sh says what a round is).
 SOAK_HOURS ?= 2
 
 soak: deps
 	$(MAKE) all
 	$(MAKE) debug-module
-	selftests/soak.sh --module $(CURDIR)/minivisor.ko \
+	selftests/runner/soak.sh --module $(CURDIR)/minivisor.ko \
 		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
 		--out $(BUILD)/soak --hours $(SOAK_HOURS) \
 		--debug-kernel $(DEBUG_KERNEL) --debug-module $(DEBUG_MODULE)/minivisor.ko

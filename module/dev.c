@@ -17,10 +17,9 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "backend.h"
 #include "minivisor.h"
 #include "vm.h"
-#include "vmx/caps.h"
-#include "vmx/vmx.h"
 
 /*
  * A vCPU file maps the struct kvm_run page, followed by the page that
@@ -32,8 +31,8 @@
  * KVM_CHECK_EXTENSION reports only what works end to end: a capability is
  * answered here in the same change that makes it work. Unknown and not yet
  * implemented capabilities read as 0, as KVM answers for ones it lacks.
- * VMs and their memory work on any host; vCPUs need VT-x, and without it
- * their capabilities read 0.
+ * VMs and their memory work on any host; vCPUs need a backend (VT-x), and
+ * without one their capabilities read 0.
  */
 static long mv_check_extension(unsigned long cap)
 {
@@ -49,7 +48,7 @@ static long mv_check_extension(unsigned long cap)
 		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
 		       KVM_DIRTY_LOG_INITIALLY_SET;
 	}
-	if (!mv_vmx_caps.usable)
+	if (!mv_backend)
 		return 0;
 
 	switch (cap) {
@@ -80,13 +79,13 @@ static long mv_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : MV_VCPU_MMAP_PAGES * PAGE_SIZE;
 	case KVM_GET_SUPPORTED_CPUID:
-		if (!mv_vmx_caps.usable)	/* no KVM_CAP_EXT_CPUID */
+		if (!mv_backend)	/* no KVM_CAP_EXT_CPUID */
 			return -EINVAL;
-		return mv_vmx_get_supported_cpuid((void __user *)arg);
+		return mv_backend->supported_cpuid((void __user *)arg);
 	case KVM_GET_MSR_INDEX_LIST:
-		if (!mv_vmx_caps.usable)
+		if (!mv_backend)
 			return -EINVAL;
-		return mv_vmx_get_msr_index_list((void __user *)arg);
+		return mv_backend->msr_index_list((void __user *)arg);
 	default:
 		return -EINVAL;
 	}

@@ -1,10 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * minivisor: what the parts of the module tell each other.
+ * minivisor: a map of the module.
  *
- * The module is layered like the machine it drives: the device front door
- * (dev.c) hands ioctls to VMs and vCPUs, which use the VMX engine (vmx/)
- * and guest memory (ept/). This header holds only what crosses those lines.
+ * The layers, each calling only the ones below it (module/layers.sh checks
+ * the includes as part of `make lint`):
+ *
+ *   front doors      dev.c (/dev/minivisor), vm.c, vcpu.c, run.h (the
+ *                    KVM_RUN loop), netlink.c (management), main.c
+ *   backend          backend.h: the operations a vendor's hardware
+ *   interface        virtualization offers, chosen at load time
+ *   vendor backend   vmx/ (VT-x): VMXON, the VMCS, VM entry, the exits
+ *   bottom           ept/ (guest memory and its EPT paging structures),
+ *                    irq/ (interrupts waiting for a vCPU), sriov/ (SR-IOV
+ *                    and assigned PCI functions)
+ *
+ * vm.h, vcpu.h and stats.h hold the objects every layer shares: a VM, a
+ * vCPU, its counters.
+ *
+ * Where to look:
+ *   Why did the guest exit?            vmx/exits.c (the table), then the
+ *                                      handler it names
+ *   What does KVM_RUN do?              run.h (the loop), vmx/run.c (the
+ *                                      stay in the guest it loops over)
+ *   How is a guest page mapped?        ept/memslot.c (the fault),
+ *                                      ept/ept.c (the tables)
+ *   Which interrupt goes next?         irq/pending.h
+ *   How does an I/O or MMIO exit       vmx/io.c, vmx/mmio.c (with
+ *   reach the VMM?                     vmx/decode.c for MMIO)
+ *   When does the CPU enter VMX        vmx/vmxon.c
+ *   operation?
+ *   What does the guest see in CPUID?  vmx/cpuid.c, vmx/supported_cpuid.c
+ *   How does a device's interrupt      sriov/irq.c, sriov/msi.c, then
+ *   reach the guest?                   irq/pending.c
+ *   What do the counters count?        stats.h, netlink.c
+ *
+ * Locks, outermost first; a lock is only taken with those above it on its
+ * line already held, or none:
+ *   mv_sriov_lock -> a PCI function's device lock -> mv_assign_lock ->
+ *     vm->devices.lock -> vm->ept.slots_lock -> vm->ept.lock
+ *   vm->lock -> vmx_lock (vmx/vmxon.c, enabling VMX operation)
+ *   vm->devices.lock -> vm->devices.irq_lock
+ *   vcpu->mutex -> vm->ept.lock; vcpu->mutex -> vm->devices.irq_lock
+ *   a PCI function's device lock -> mv_owned_groups_lock (sriov/claim.c)
+ * vm->ept.lock, vm->devices.irq_lock and the registry's xa_lock (vm.c)
+ * are spinlocks, and nothing under them sleeps. vm->devices.irq_lock is
+ * also taken in hard interrupt context (sriov/irq.c), so everywhere with
+ * interrupts off.
  */
 #ifndef MINIVISOR_H
 #define MINIVISOR_H

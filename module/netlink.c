@@ -27,6 +27,7 @@
 #include <linux/minivisor.h>
 #include <net/genetlink.h>
 
+#include "backend.h"
 #include "netlink.h"
 #include "sriov/sriov.h"
 #include "stats.h"
@@ -207,7 +208,7 @@ static int get_vm_dumpit(struct sk_buff *msg, struct netlink_callback *cb)
 static int put_exit(struct sk_buff *msg, const struct mv_vcpu_stats *stats,
 		    u32 reason)
 {
-	const char *name = mv_stats_exit_name(reason);
+	const char *name = mv_backend->exit_name(reason);
 	struct nlattr *nest;
 
 	nest = nla_nest_start(msg, MINIVISOR_ATTR_EXIT);
@@ -239,7 +240,7 @@ static int put_vcpu_stats(struct sk_buff *msg, struct mv_vcpu *vcpu,
 	    put_u64(msg, MINIVISOR_ATTR_USER_EXITS,
 		    READ_ONCE(stats->user_exits)))
 		goto too_big;
-	for (reason = 0; reason < MV_NR_EXIT_REASONS; reason++)
+	for (reason = 0; reason < mv_backend->nr_exit_reasons; reason++)
 		if (READ_ONCE(stats->exits[reason]) &&
 		    put_exit(msg, stats, reason))
 			goto too_big;

@@ -18,7 +18,10 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "backend.h"
+#include "irq/pending.h"
 #include "netlink.h"
+#include "sriov/assign.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -80,8 +83,8 @@ static int mv_vcpu_msrs(struct mv_vcpu *vcpu, struct kvm_msrs __user *user,
 	for (done = 0; done < header.nmsrs; done++) {
 		struct kvm_msr_entry *entry = &entries[done];
 
-		if (set ? mv_vmx_set_msr(vcpu, entry->index, entry->data, true) :
-			  mv_vmx_get_msr(vcpu, entry->index, &entry->data))
+		if (set ? mv_backend->set_msr(vcpu, entry->index, entry->data) :
+			  mv_backend->get_msr(vcpu, entry->index, &entry->data))
 			break;
 	}
 	ret = done;
@@ -99,10 +102,7 @@ static int mv_vcpu_interrupt(struct mv_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.irq >= KVM_NR_INTERRUPTS)
 		return -EINVAL;
-	if (vcpu->vmx.pending_irq >= 0)
-		return -EEXIST;
-	mv_vmx_queue_interrupt(vcpu, irq.irq);
-	return 0;
+	return mv_irq_queue_user(&vcpu->irqs, irq.irq);
 }
 
 /* KVM_SET_SIGNAL_MASK: NULL removes the mask. */
@@ -149,7 +149,7 @@ static int mv_vcpu_run(struct mv_vcpu *vcpu)
 
 	if (vcpu->sigmask_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
-	ret = mv_vmx_run(vcpu);
+	ret = mv_backend->run(vcpu);
 	if (vcpu->sigmask_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);
@@ -166,12 +166,12 @@ static int mv_vcpu_fpu_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 	struct kvm_fpu fpu;
 
 	if (ioctl == KVM_GET_FPU) {
-		mv_vmx_get_fpu(vcpu, &fpu);
+		mv_backend->get_fpu(vcpu, &fpu);
 		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&fpu, argp, sizeof(fpu)))
 		return -EFAULT;
-	mv_vmx_set_fpu(vcpu, &fpu);
+	mv_backend->set_fpu(vcpu, &fpu);
 	return 0;
 }
 
@@ -191,28 +191,38 @@ static int mv_vcpu_mp_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 	return state.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 }
 
+/*
+ * The special registers also carry KVM_INTERRUPT's waiting vector, as a
+ * bit of interrupt_bitmap.
+ */
 static long mv_vcpu_regs_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 			       void __user *argp)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
+	int ret;
 
 	switch (ioctl) {
 	case KVM_GET_REGS:
-		mv_vmx_get_regs(vcpu, &regs);
+		mv_backend->get_regs(vcpu, &regs);
 		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 	case KVM_SET_REGS:
 		if (copy_from_user(&regs, argp, sizeof(regs)))
 			return -EFAULT;
-		mv_vmx_set_regs(vcpu, &regs);
+		mv_backend->set_regs(vcpu, &regs);
 		return 0;
 	case KVM_GET_SREGS:
-		mv_vmx_get_sregs(vcpu, &sregs);
+		mv_backend->get_sregs(vcpu, &sregs);
+		mv_irq_get_user_bitmap(&vcpu->irqs, sregs.interrupt_bitmap);
 		return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 	default: /* KVM_SET_SREGS */
 		if (copy_from_user(&sregs, argp, sizeof(sregs)))
 			return -EFAULT;
-		return mv_vmx_set_sregs(vcpu, &sregs);
+		ret = mv_backend->set_sregs(vcpu, &sregs);
+		if (!ret)
+			mv_irq_set_user_bitmap(&vcpu->irqs, sregs.interrupt_bitmap,
+					       ARRAY_SIZE(sregs.interrupt_bitmap));
+		return ret;
 	}
 }
 
@@ -239,9 +249,9 @@ static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_MSRS:
 		return mv_vcpu_msrs(vcpu, argp, true);
 	case KVM_SET_CPUID2:
-		return mv_vmx_set_cpuid(vcpu, argp);
+		return mv_backend->set_cpuid(vcpu, argp);
 	case KVM_GET_CPUID2:
-		return mv_vmx_get_cpuid(vcpu, argp);
+		return mv_backend->get_cpuid(vcpu, argp);
 	case KVM_INTERRUPT:
 		return mv_vcpu_interrupt(vcpu, argp);
 	case KVM_GET_MP_STATE:
@@ -253,8 +263,8 @@ static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
 }
 
 /*
- * Every vCPU ioctl runs with the vCPU loaded on this CPU (its VMCS
- * current), one at a time.
+ * Every vCPU ioctl runs with the vCPU loaded on this CPU (on VT-x, its
+ * VMCS current), one at a time.
  */
 static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
@@ -267,9 +277,9 @@ static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
-	mv_vmx_vcpu_load(vcpu);
+	mv_backend->vcpu_load(vcpu);
 	ret = mv_vcpu_dispatch(vcpu, ioctl, arg);
-	mv_vmx_vcpu_put(vcpu);
+	mv_backend->vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
 }
@@ -291,16 +301,20 @@ static const struct file_operations mv_vcpu_fops = {
 	.llseek		= noop_llseek,
 };
 
+/* The backend's vCPU, with the generic one first (backend.h). */
 struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 {
-	struct mv_vcpu *vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	struct mv_vcpu *vcpu = kzalloc(mv_backend->vcpu_size,
+				       GFP_KERNEL_ACCOUNT);
 	int ret;
 
 	if (!vcpu)
 		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
+	mv_irqs_init(&vcpu->irqs, mv_device_irq_delivered);
 	mv_ept_spares_init(&vcpu->ept_spares);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -308,7 +322,7 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 		ret = -ENOMEM;
 		goto free_pages;
 	}
-	ret = mv_vmx_vcpu_create(vcpu);
+	ret = mv_backend->vcpu_create(vcpu);
 	if (ret)
 		goto free_pages;
 	return vcpu;
@@ -334,7 +348,7 @@ int mv_vcpu_open(struct mv_vcpu *vcpu)
 
 void mv_vcpu_free(struct mv_vcpu *vcpu)
 {
-	mv_vmx_vcpu_destroy(vcpu);
+	mv_backend->vcpu_destroy(vcpu);
 	mv_ept_spares_free(&vcpu->ept_spares);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);

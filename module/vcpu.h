@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A vCPU: one virtual processor of a VM, and its shared struct kvm_run.
+ *
+ * This is the generic vCPU, the part every layer knows. The backend's own
+ * vCPU wraps it (backend.h), with the processor state its hardware keeps.
  */
 #ifndef MV_VCPU_H
 #define MV_VCPU_H
@@ -10,20 +13,26 @@
 #include <linux/signal_types.h>
 
 #include "ept/ept.h"
+#include "irq/pending.h"
 #include "stats.h"
-#include "vmx/vmx.h"
 
 struct mv_vm;
 
 struct mv_vcpu {
 	struct mv_vm *vm;
 	unsigned int id;
+	/*
+	 * The CPU that holds the vCPU's processor state (on VT-x, where its
+	 * VMCS is active), or -1; the backend keeps it, others read it to
+	 * reach the vCPU with an IPI.
+	 */
+	int cpu;
 	struct mutex mutex;	/* one ioctl at a time */
 	struct kvm_run *run;	/* page 0 of the vCPU fd's mmap */
 	void *pio_data;		/* page KVM_PIO_PAGE_OFFSET: KVM_EXIT_IO data */
 	sigset_t sigmask;	/* KVM_SET_SIGNAL_MASK: blocked during KVM_RUN */
 	bool sigmask_active;
-	struct mv_vmx_vcpu vmx;	/* the processor state, held by VT-x */
+	struct mv_vcpu_irqs irqs;	/* interrupts waiting to be injected */
 	struct mv_ept_spares ept_spares;	/* EPT tables for its faults */
 	struct mv_vcpu_stats stats;
 };

@@ -5,8 +5,9 @@
  * KVM_CREATE_VM returns a file descriptor for a new VM; the VM lives until
  * that descriptor and those of all its vCPUs are closed (a kref counts
  * them). A VM needs no VT-x of its own: it is an address space, so it can
- * be created on any host. Its first vCPU takes a reference on VMX
- * operation (vmx/vmxon.c), which the VM gives back when it goes.
+ * be created on any host. Its first vCPU has the backend enable
+ * virtualization on every CPU (on VT-x, VMX operation: vmx/vmxon.c),
+ * which the VM gives back when it goes.
  *
  * Like KVM, a VM serves only the process that created it: after fork(),
  * the child's calls on the inherited descriptors fail with EIO.
@@ -24,11 +25,10 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include "backend.h"
 #include "netlink.h"
 #include "vcpu.h"
 #include "vm.h"
-#include "vmx/caps.h"
-#include "vmx/vmxon.h"
 
 static DEFINE_XARRAY_ALLOC1(mv_vms);
 
@@ -48,8 +48,8 @@ static void mv_vm_destroy(struct kref *kref)
 	mv_ept_unwatch_mm(vm);
 	mv_memslots_free(&vm->ept);
 	mv_ept_destroy(&vm->ept);
-	if (vm->holds_vmx)
-		mv_vmx_put();
+	if (vm->holds_virtualization)
+		mv_backend->disable();
 	mmdrop(vm->mm);
 	kfree(vm);
 }
@@ -107,7 +107,7 @@ static int mv_vm_create_vcpu(struct mv_vm *vm, unsigned long id)
 	struct mv_vcpu *vcpu;
 	int ret;
 
-	if (!mv_vmx_caps.usable)
+	if (!mv_backend)
 		return -EOPNOTSUPP;
 	if (id >= MV_MAX_VCPUS)
 		return -EINVAL;
@@ -117,11 +117,11 @@ static int mv_vm_create_vcpu(struct mv_vm *vm, unsigned long id)
 		ret = -EEXIST;
 		goto out;
 	}
-	if (!vm->holds_vmx) {
-		ret = mv_vmx_get();
+	if (!vm->holds_virtualization) {
+		ret = mv_backend->enable();
 		if (ret)
 			goto out;
-		vm->holds_vmx = true;
+		vm->holds_virtualization = true;
 	}
 
 	vcpu = mv_vcpu_create(vm, id);

@@ -25,9 +25,9 @@ struct mv_vm {
 	kuid_t owner;			/* ... and user */
 	u64 created_ns;			/* ktime_get_ns() at KVM_CREATE_VM */
 	struct mm_struct *mm;		/* the creator's; only it may use the VM */
-	struct mutex lock;		/* vcpus[], holds_vmx */
+	struct mutex lock;		/* vcpus[], holds_virtualization */
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* indexed by vCPU id */
-	bool holds_vmx;			/* took a VMX reference for its vCPUs */
+	bool holds_virtualization;	/* had the backend enable it */
 	struct mv_ept ept;		/* guest memory */
 	struct mv_vm_devices devices;	/* assigned PCI functions */
 };

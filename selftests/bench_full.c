@@ -4,7 +4,7 @@
  * host (mv.bench=1): every operation of bench.h many times, first on
  * Debian's kvm_intel through /dev/kvm, then, KVM's modules removed, on
  * minivisor through /dev/minivisor. One line per operation and device on
- * stdout, for selftests/bench.sh to turn into a table:
+ * stdout, for selftests/runner/bench.sh to turn into a table:
  *
  *   result OPERATION DEVICE MEDIAN MIN MAX SAMPLES UNIT DESCRIPTION...
  *

@@ -27,7 +27,7 @@
  * A mapped page holds a reference (get_user_pages) until it is unmapped.
  * Unmapping must also flush the translations CPUs cache for the EPT: an
  * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
- * the guest. Only then may the reference go: a page whose last reference
+ * the guest (vmx/tlb.c). Only then may the reference go: a page whose last reference
  * was the EPT's would otherwise return to the allocator while some CPU
  * still translates guest accesses to it. So unmapping collects the pages
  * it takes out (ept->unmapped), flushes, and only then puts them, all
@@ -42,12 +42,10 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
 #include <asm/processor.h>
 #include <asm/vmx.h>
 
-#include "../vmx/insn.h"
-#include "../vmx/vmxon.h"
+#include "../backend.h"
 #include "ept.h"
 
 #define EPT_LEVELS		4
@@ -184,24 +182,14 @@ static void ept_free_table(u64 *table, int level)
 	free_page((unsigned long)table);
 }
 
-static void invept_here(void *data)
-{
-	const struct mv_ept *ept = data;
-
-	if (mv_vmx_on_this_cpu())
-		execute_invept(VMX_EPT_EXTENT_CONTEXT, ept->eptp);
-}
-
 /*
- * Make every CPU forget the translations it caches for this EPT. A CPU
- * that comes online after the IPIs went out needs none: a vCPU that moves
- * onto a CPU flushes there first (vmx/vmcs.c). So no CPU hotplug lock,
- * which the MMU notifier could not take under ept->lock anyway: memory
- * reclaim, which invalidates guest memory, runs inside CPU hotplug.
+ * Make every CPU forget the translations it caches for this EPT, through
+ * the backend (vmx/tlb.c). Without one, no guest ever ran.
  */
 static void ept_flush_all_cpus(struct mv_ept *ept)
 {
-	on_each_cpu(invept_here, ept, 1);
+	if (mv_backend)
+		mv_backend->flush_tlbs(ept);
 }
 
 /*

@@ -103,9 +103,13 @@ bool mv_ept_fault_must_retry(struct mv_ept *ept, unsigned long seq,
 int mv_ept_set_memory_region(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *region);
 
-/* EPT violation at gpa: fault the page in, or exit for MMIO. */
-int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
-			    unsigned long qualification);
+/*
+ * The guest's access to gpa (a write, or not) faulted: map the page and
+ * return 1 (enter the guest again), or return MV_EPT_FAULT_MMIO when gpa
+ * is no RAM the guest may access so, or -errno.
+ */
+#define MV_EPT_FAULT_MMIO	2
+int mv_ept_fault(struct mv_vcpu *vcpu, u64 gpa, bool write);
 
 /*
  * Whether a range of guest frames lies below the CPU's physical-address

@@ -28,14 +28,10 @@
 #include "../delay.h"
 #include "../vcpu.h"
 #include "../vm.h"
-#include "../vmx/vmx.h"
 #include "ept.h"
 
 /* Flags a slot may carry. */
 #define MV_MEMSLOT_FLAGS (KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
-
-/* EPT violation qualification: the access was a write (SDM table 28-7). */
-#define EPT_VIOLATION_WRITE BIT(1)
 
 /* 4 KiB pages in a 2 MiB one. */
 #define HUGE_PAGES 512
@@ -344,17 +340,15 @@ static struct page *process_page(unsigned long hva, bool write,
 }
 
 /*
- * EPT violation: a guest access the EPT does not allow. Inside a memslot
- * this is the first touch of the page (fault it in from the process and
- * map it), or a write to a page mapped read-only (for dirty logging, or
- * because the process had it read-only: fault it in for writing). Outside
- * every memslot, or a write to a read-only slot, it is MMIO, which the VMM
- * handles.
+ * A guest access the EPT does not allow (an EPT violation). Inside a
+ * memslot this is the first touch of the page (fault it in from the
+ * process and map it), or a write to a page mapped read-only (for dirty
+ * logging, or because the process had it read-only: fault it in for
+ * writing). Outside every memslot, or a write to a read-only slot, it is
+ * MMIO: the exit handler's to emulate, with the VMM's help.
  */
-int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
-			    unsigned long qualification)
+int mv_ept_fault(struct mv_vcpu *vcpu, u64 gpa, bool write)
 {
-	bool write = qualification & EPT_VIOLATION_WRITE;
 	struct mv_ept *ept = &vcpu->vm->ept;
 	u64 gfn = gpa >> PAGE_SHIFT;
 	struct mv_memslot *slot;
@@ -369,7 +363,7 @@ int mv_ept_handle_violation(struct mv_vcpu *vcpu, u64 gpa,
 	readonly = slot && slot->flags & KVM_MEM_READONLY;
 	if (!slot || (readonly && write)) {
 		spin_unlock(&ept->lock);
-		return mv_vmx_handle_mmio(vcpu, gpa);
+		return MV_EPT_FAULT_MMIO;
 	}
 	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
 	logged = slot->dirty_bitmap;

@@ -11,9 +11,9 @@
  * controller of its own (the VMM plays it, as with KVM_INTERRUPT) and the
  * MSI-X table is the VMM's to emulate. minivisor takes the host
  * interrupts itself (pci_alloc_irq_vectors, request_irq), and its handler
- * marks the vector pending on the vCPU and kicks the vCPU out of the
- * guest with an IPI; on its way back in, the vCPU injects the vector as
- * an external interrupt once the guest can take it (run.c).
+ * raises the vector on the vCPU, which kicks the vCPU out of the guest
+ * with an IPI (../irq/pending.c); on its way back in, the vCPU injects the
+ * vector as an external interrupt once the guest can take it.
  *
  * INTx is level-triggered and may be shared with host devices. While the
  * VMM routes it nowhere, it stays disabled at the function. The handler
@@ -34,10 +34,10 @@
 #include <linux/irq.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
-#include <linux/smp.h>
 #include <asm/apicdef.h>
 #include <asm/msi.h>
 
+#include "../irq/pending.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "assign.h"
@@ -46,15 +46,6 @@
 #define MSI_ADDRESS_DEST_ID		GENMASK_ULL(19, 12)
 #define MSI_ADDRESS_DEST_LOGICAL	BIT_ULL(2)
 #define MSI_DATA_DELIVERY_MODE		GENMASK(10, 8)
-
-/* Make the vCPU leave the guest if it runs on another CPU (run.c). */
-static void kick(struct mv_vcpu *vcpu)
-{
-	int cpu = READ_ONCE(vcpu->vmx.cpu);
-
-	if (cpu >= 0 && cpu != smp_processor_id())
-		smp_send_reschedule(cpu);
-}
 
 /*
  * Mask INTx at the function, or at the host IRQ; false if the function is
@@ -86,8 +77,7 @@ static irqreturn_t device_irq(int irq, void *data)
 		return IRQ_NONE;	/* another device on the line */
 	if (!route->vcpu)
 		return IRQ_HANDLED;	/* a message the guest sent nowhere */
-	set_bit(route->vector, route->vcpu->vmx.device_irqs);
-	kick(route->vcpu);
+	mv_irq_raise_device(route->vcpu, route->vector);
 	return IRQ_HANDLED;
 }
 
@@ -99,7 +89,7 @@ static void unmask_intx(struct mv_irq_route *route)
 		enable_irq(route->host_irq);
 	} else if (!pci_check_and_unmask_intx(route->assigned->pdev)) {
 		route->masked = true;
-		set_bit(route->vector, route->vcpu->vmx.device_irqs);
+		mv_irq_raise_device(route->vcpu, route->vector);
 	}
 }
 
@@ -162,7 +152,8 @@ void mv_irqs_free(struct mv_assigned *assigned)
 	for (i = 0; i < assigned->nr_irqs; i++) {
 		route = &assigned->irqs[i];
 		if (route->vcpu && !routed_elsewhere(assigned, route))
-			clear_bit(route->vector, route->vcpu->vmx.device_irqs);
+			mv_irq_withdraw_device(&route->vcpu->irqs,
+					       route->vector);
 	}
 	pci_free_irq_vectors(assigned->pdev);
 	/* No handler: a line left asserted would trouble its other devices. */

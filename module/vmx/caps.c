@@ -77,7 +77,7 @@ static bool vmx_controls(u32 msr, u32 wanted, u32 *controls)
 	return true;
 }
 
-static const char *vmx_missing_feature(void)
+const char *mv_vmx_probe(void)
 {
 	u64 feature_control, basic, ept_vpid, misc;
 	bool true_msrs;
@@ -140,12 +140,4 @@ static const char *vmx_missing_feature(void)
 	rdmsrl(MSR_IA32_VMX_MISC, misc);
 	mv_vmx_caps.preemption_timer_shift = misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
 	return NULL;
-}
-
-const char *mv_vmx_probe(void)
-{
-	const char *missing = vmx_missing_feature();
-
-	mv_vmx_caps.usable = !missing;
-	return missing;
 }

@@ -12,7 +12,6 @@
 #include <linux/types.h>
 
 struct mv_vmx_caps {
-	bool usable;		/* everything minivisor needs is there */
 	u32 revision_id;	/* IA32_VMX_BASIC[30:0], heads VMXON/VMCS regions */
 	u32 pin_controls;	/* pin-based VM-execution controls */
 	u32 cpu_controls;	/* primary processor-based controls */

@@ -22,11 +22,12 @@ static const struct kvm_cpuid_entry2 *cpuid_find(struct mv_vcpu *vcpu,
 						 u32 function, u32 index,
 						 bool any_index)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	const struct kvm_cpuid_entry2 *entry;
 	int i;
 
-	for (i = 0; i < vcpu->vmx.cpuid_nent; i++) {
-		entry = &vcpu->vmx.cpuid[i];
+	for (i = 0; i < vmx->cpuid_nent; i++) {
+		entry = &vmx->cpuid[i];
 		if (entry->function == function &&
 		    (any_index || entry->index == index ||
 		     !(entry->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX)))
@@ -89,7 +90,7 @@ u32 mv_vmx_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
 
 int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu)
 {
-	unsigned long *regs = vcpu->vmx.regs;
+	unsigned long *regs = to_vmx(vcpu)->regs;
 	const struct kvm_cpuid_entry2 *entry;
 	u32 function = regs[MV_RAX], index = regs[MV_RCX];
 
@@ -106,6 +107,7 @@ int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu)
 
 int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_cpuid_entry2 *entries;
 	struct kvm_cpuid2 header;
 
@@ -125,16 +127,17 @@ int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 		return -EFAULT;
 	}
 
-	kfree(vcpu->vmx.cpuid);
-	vcpu->vmx.cpuid = entries;
-	vcpu->vmx.cpuid_nent = header.nent;
+	kfree(vmx->cpuid);
+	vmx->cpuid = entries;
+	vmx->cpuid_nent = header.nent;
 	return 0;
 }
 
 int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_cpuid2 header;
-	int nent = vcpu->vmx.cpuid_nent;
+	int nent = vmx->cpuid_nent;
 
 	if (copy_from_user(&header, user, sizeof(header)))
 		return -EFAULT;
@@ -142,8 +145,8 @@ int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 		return -E2BIG;	/* as in KVM 6.1: nent is not written back */
 	header.nent = nent;
 	if (copy_to_user(user, &header, sizeof(header)) ||
-	    copy_to_user(user->entries, vcpu->vmx.cpuid,
-			 array_size(nent, sizeof(*vcpu->vmx.cpuid))))
+	    copy_to_user(user->entries, vmx->cpuid,
+			 array_size(nent, sizeof(*vmx->cpuid))))
 		return -EFAULT;
 	return 0;
 }

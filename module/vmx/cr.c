@@ -129,7 +129,7 @@ static bool emulate_mov_to_cr0(struct mv_vcpu *vcpu, unsigned long cr0)
 		}
 	}
 	mv_vmx_set_cr0(cr0);
-	vcpu->vmx.flush_tlb = true;
+	to_vmx(vcpu)->flush_tlb = true;
 	return true;
 }
 
@@ -137,7 +137,8 @@ enum cr_access { MOV_TO_CR, MOV_FROM_CR, CLTS, LMSW };
 
 int mv_vmx_handle_cr(struct mv_vcpu *vcpu)
 {
-	unsigned long qual = vcpu->vmx.exit_qualification;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmx->exit_qualification;
 	unsigned int cr = qual & 15, reg = (qual >> 8) & 15;
 	enum cr_access access = (qual >> 4) & 3;
 	unsigned long value = mv_vmx_read_gpr(vcpu, reg);
@@ -148,11 +149,11 @@ int mv_vmx_handle_cr(struct mv_vcpu *vcpu)
 	else if (access == MOV_TO_CR && cr == 4)
 		ok = false;	/* CR4.VMXE: no VMX inside the guest */
 	else if (access == MOV_TO_CR && cr == 8 && value < 16)
-		vcpu->vmx.cr8 = value;
+		vmx->cr8 = value;
 	else if (access == MOV_TO_CR && cr == 8)
 		ok = false;
 	else if (access == MOV_FROM_CR && cr == 8)
-		mv_vmx_write_gpr(vcpu, reg, vcpu->vmx.cr8);
+		mv_vmx_write_gpr(vcpu, reg, vmx->cr8);
 	else
 		return mv_vmx_unexpected_exit(vcpu);
 
@@ -166,7 +167,8 @@ int mv_vmx_handle_cr(struct mv_vcpu *vcpu)
 
 int mv_vmx_handle_dr(struct mv_vcpu *vcpu)
 {
-	unsigned long qual = vcpu->vmx.exit_qualification;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmx->exit_qualification;
 	unsigned int dr = qual & 7, reg = (qual >> 8) & 15;
 	bool to_dr = !(qual & BIT(4));
 	unsigned long value;
@@ -185,16 +187,16 @@ int mv_vmx_handle_dr(struct mv_vcpu *vcpu)
 		if (dr == 7)
 			vmcs_write(GUEST_DR7, (value & 0xffffffff) | MV_DR7_RESET);
 		else if (dr == 6)
-			vcpu->vmx.dr6 = (value & 0xffffffff) | MV_DR6_RESET;
+			vmx->dr6 = (value & 0xffffffff) | MV_DR6_RESET;
 		else
-			vcpu->vmx.dr[dr] = value;
+			vmx->dr[dr] = value;
 	} else {
 		if (dr == 7)
 			value = vmcs_read(GUEST_DR7);
 		else if (dr == 6)
-			value = vcpu->vmx.dr6;
+			value = vmx->dr6;
 		else
-			value = vcpu->vmx.dr[dr];
+			value = vmx->dr[dr];
 		mv_vmx_write_gpr(vcpu, reg, value);
 	}
 	mv_vmx_skip_instruction();
@@ -228,15 +230,16 @@ static bool xcr0_valid(u64 xcr0)
 
 int mv_vmx_handle_xsetbv(struct mv_vcpu *vcpu)
 {
-	u64 xcr0 = (u32)vcpu->vmx.regs[MV_RAX] |
-		   (u64)vcpu->vmx.regs[MV_RDX] << 32;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 xcr0 = (u32)vmx->regs[MV_RAX] |
+		   (u64)vmx->regs[MV_RDX] << 32;
 
-	if (vcpu->vmx.regs[MV_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	if (vmx->regs[MV_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    !xcr0_valid(xcr0)) {
 		mv_vmx_inject_gp(vcpu);
 		return 1;
 	}
-	vcpu->vmx.xcr0 = xcr0;
+	vmx->xcr0 = xcr0;
 	mv_vmx_skip_instruction();
 	return 1;
 }

@@ -8,7 +8,8 @@
  * reason minivisor expects to one handler. A handler either deals with the
  * exit in the kernel and returns 1 (re-enter the guest), or fills in
  * vcpu->run and returns 0 (KVM_RUN returns to userspace). A reason with no
- * handler ends the run with KVM_EXIT_INTERNAL_ERROR, as KVM does.
+ * handler ends the run with KVM_EXIT_INTERNAL_ERROR, as KVM does. The
+ * statistics count exits by these reasons, under the SDM's names.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,13 +20,13 @@
 #include <asm/vmx.h>
 
 #include "../ept/ept.h"
-#include "../vcpu.h"
+#include "../irq/pending.h"
 #include "insn.h"
 #include "vmx.h"
 
 unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg)
 {
-	return reg == MV_RSP ? vmcs_read(GUEST_RSP) : vcpu->vmx.regs[reg];
+	return reg == MV_RSP ? vmcs_read(GUEST_RSP) : to_vmx(vcpu)->regs[reg];
 }
 
 void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
@@ -34,7 +35,7 @@ void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 	if (reg == MV_RSP)
 		vmcs_write(GUEST_RSP, value);
 	else
-		vcpu->vmx.regs[reg] = value;
+		to_vmx(vcpu)->regs[reg] = value;
 }
 
 /* The bits of an address register an address size (2, 4, 8 bytes) uses. */
@@ -98,16 +99,17 @@ void mv_vmx_inject_gp(struct mv_vcpu *vcpu)
 
 int mv_vmx_unexpected_exit(struct mv_vcpu *vcpu)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_run *run = vcpu->run;
 
 	pr_warn_ratelimited("vCPU %u: unexpected exit reason %u, qualification %#lx\n",
-			    vcpu->id, vcpu->vmx.exit_reason,
-			    vcpu->vmx.exit_qualification);
+			    vcpu->id, vmx->exit_reason,
+			    vmx->exit_qualification);
 	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
 	run->internal.suberror = KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON;
 	run->internal.ndata = 2;
-	run->internal.data[0] = vcpu->vmx.exit_reason;
-	run->internal.data[1] = vcpu->vmx.cpu;
+	run->internal.data[0] = vmx->exit_reason;
+	run->internal.data[1] = vcpu->cpu;
 	return 0;
 }
 
@@ -160,7 +162,7 @@ static int handle_hlt(struct mv_vcpu *vcpu)
 {
 	mv_vmx_skip_instruction();
 	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	    mv_vmx_device_irq_waiting(&vcpu->vmx))
+	    mv_irq_device_waiting(&vcpu->irqs))
 		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
@@ -195,10 +197,17 @@ static int handle_invd(struct mv_vcpu *vcpu)
 	return 1;
 }
 
+/* EPT violation qualification: the access was a write (SDM table 28-7). */
+#define EPT_VIOLATION_WRITE BIT(1)
+
+/* A guest page not mapped yet, or not for writing; or MMIO. */
 static int handle_ept_violation(struct mv_vcpu *vcpu)
 {
-	return mv_ept_handle_violation(vcpu, vmcs_read(GUEST_PHYSICAL_ADDRESS),
-				       vcpu->vmx.exit_qualification);
+	bool write = to_vmx(vcpu)->exit_qualification & EPT_VIOLATION_WRITE;
+	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	int ret = mv_ept_fault(vcpu, gpa, write);
+
+	return ret == MV_EPT_FAULT_MMIO ? mv_vmx_handle_mmio(vcpu, gpa) : ret;
 }
 
 typedef int (*exit_handler)(struct mv_vcpu *vcpu);
@@ -238,14 +247,15 @@ static const exit_handler exit_handlers[] = {
 
 int mv_vmx_handle_exit(struct mv_vcpu *vcpu)
 {
-	u32 reason = vcpu->vmx.exit_reason;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason = vmx->exit_reason;
 	struct kvm_run *run = vcpu->run;
 	int ret;
 
 	if (unlikely(reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = reason;
-		run->fail_entry.cpu = vcpu->vmx.cpu;
+		run->fail_entry.cpu = vcpu->cpu;
 		return 0;
 	}
 	if (reason >= ARRAY_SIZE(exit_handlers) || !exit_handlers[reason])
@@ -253,6 +263,24 @@ int mv_vmx_handle_exit(struct mv_vcpu *vcpu)
 	else
 		ret = exit_handlers[reason](vcpu);
 	mv_stats_count_exit(&vcpu->stats, reason,
-			    rdtsc() - vcpu->vmx.exit_tsc);
+			    rdtsc() - vmx->exit_tsc);
 	return ret;
+}
+
+/* The kernel's <asm/vmx.h> lists the reasons' names for its trace points. */
+static const struct {
+	u32 reason;
+	const char *name;
+} exit_reason_names[] = {
+	VMX_EXIT_REASONS
+};
+
+const char *mv_vmx_exit_name(u32 reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(exit_reason_names); i++)
+		if (exit_reason_names[i].reason == reason)
+			return exit_reason_names[i].name;
+	return NULL;
 }

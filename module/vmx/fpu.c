@@ -18,7 +18,7 @@
 
 void mv_vmx_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu)
 {
-	const struct fxregs_state *fxsave = &vcpu->vmx.fpu.fpstate->regs.fxsave;
+	const struct fxregs_state *fxsave = &to_vmx(vcpu)->fpu.fpstate->regs.fxsave;
 
 	memset(fpu, 0, sizeof(*fpu));
 	memcpy(fpu->fpr, fxsave->st_space, sizeof(fpu->fpr));
@@ -33,7 +33,7 @@ void mv_vmx_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu)
 
 void mv_vmx_set_fpu(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu)
 {
-	struct fxregs_state *fxsave = &vcpu->vmx.fpu.fpstate->regs.fxsave;
+	struct fxregs_state *fxsave = &to_vmx(vcpu)->fpu.fpstate->regs.fxsave;
 
 	memcpy(fxsave->st_space, fpu->fpr, sizeof(fpu->fpr));
 	fxsave->cwd = fpu->fcw;

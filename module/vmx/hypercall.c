@@ -29,7 +29,7 @@ static unsigned int guest_cpl(void)
 
 int mv_vmx_handle_vmcall(struct mv_vcpu *vcpu)
 {
-	unsigned long *rax = &vcpu->vmx.regs[MV_RAX];
+	unsigned long *rax = &to_vmx(vcpu)->regs[MV_RAX];
 	long result = guest_cpl() ? -KVM_EPERM : -KVM_ENOSYS;
 
 	/* Outside 64-bit mode the result is a 32-bit value. */

@@ -54,8 +54,9 @@ static unsigned int string_address_size(void)
 static void step_string(struct mv_vcpu *vcpu, enum mv_reg index,
 			unsigned int count)
 {
-	struct mv_string_io *io = &vcpu->vmx.string_io;
-	unsigned long *regs = vcpu->vmx.regs;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct mv_string_io *io = &vmx->string_io;
+	unsigned long *regs = vmx->regs;
 
 	mv_vmx_step_register(&regs[index], io->step * (long)count, io->mask);
 	if (io->rep) {
@@ -69,22 +70,24 @@ static void step_string(struct mv_vcpu *vcpu, enum mv_reg index,
 /* How many elements one INS exit asks for: KVM's read-ahead rule. */
 static unsigned int string_in_count(struct mv_vcpu *vcpu, unsigned int size)
 {
-	struct mv_string_io *io = &vcpu->vmx.string_io;
-	unsigned long rdi = vcpu->vmx.regs[MV_RDI];
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct mv_string_io *io = &vmx->string_io;
+	unsigned long rdi = vmx->regs[MV_RDI];
 	unsigned long in_page;
 
 	if (!io->rep)
 		return 1;
 	in_page = io->step < 0 ? offset_in_page(rdi) :
 		  PAGE_SIZE - offset_in_page(rdi);
-	return max(min3(vcpu->vmx.regs[MV_RCX] & io->mask, in_page,
+	return max(min3(vmx->regs[MV_RCX] & io->mask, in_page,
 			(unsigned long)STRING_IN_MAX_BYTES / size), 1ul);
 }
 
 static int handle_string_io(struct mv_vcpu *vcpu)
 {
-	unsigned long qual = vcpu->vmx.exit_qualification;
-	struct mv_string_io *io = &vcpu->vmx.string_io;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmx->exit_qualification;
+	struct mv_string_io *io = &vmx->string_io;
 	struct kvm_run *run = vcpu->run;
 
 	io->mask = mv_vmx_address_mask(string_address_size());
@@ -92,7 +95,7 @@ static int handle_string_io(struct mv_vcpu *vcpu)
 	io->step = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF ? -(int)run->io.size :
 		   run->io.size;
 	io->linear = vmcs_read(GUEST_LINEAR_ADDRESS);
-	if (io->rep && !(vcpu->vmx.regs[MV_RCX] & io->mask)) {
+	if (io->rep && !(vmx->regs[MV_RCX] & io->mask)) {
 		mv_vmx_skip_instruction();
 		return 1;
 	}
@@ -114,7 +117,7 @@ static int handle_string_io(struct mv_vcpu *vcpu)
 /* Store what userspace read for an INS, element by element. */
 static void complete_string_in(struct mv_vcpu *vcpu)
 {
-	struct mv_string_io *io = &vcpu->vmx.string_io;
+	struct mv_string_io *io = &to_vmx(vcpu)->string_io;
 	struct kvm_run *run = vcpu->run;
 	unsigned int i;
 
@@ -129,7 +132,8 @@ static void complete_string_in(struct mv_vcpu *vcpu)
 
 int mv_vmx_handle_io(struct mv_vcpu *vcpu)
 {
-	unsigned long qual = vcpu->vmx.exit_qualification;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long qual = vmx->exit_qualification;
 	struct kvm_run *run = vcpu->run;
 
 	run->exit_reason = KVM_EXIT_IO;
@@ -145,27 +149,28 @@ int mv_vmx_handle_io(struct mv_vcpu *vcpu)
 	if (run->io.direction == KVM_EXIT_IO_IN) {
 		memset(vcpu->pio_data, 0, run->io.size);
 	} else {
-		memcpy(vcpu->pio_data, &vcpu->vmx.regs[MV_RAX], run->io.size);
+		memcpy(vcpu->pio_data, &vmx->regs[MV_RAX], run->io.size);
 		if (run->io.port == IO_PORT_COMPLETES_EARLY) {
 			mv_vmx_skip_instruction();
 			return 0;
 		}
 	}
-	vcpu->vmx.io_pending = true;
+	vmx->io_pending = true;
 	return 0;
 }
 
 /* Finish the I/O instruction userspace has handled, before re-entering. */
 void mv_vmx_complete_io(struct mv_vcpu *vcpu)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_run *run = vcpu->run;
-	unsigned long *rax = &vcpu->vmx.regs[MV_RAX];
+	unsigned long *rax = &vmx->regs[MV_RAX];
 
-	if (vcpu->vmx.string_io.pending) {
+	if (vmx->string_io.pending) {
 		complete_string_in(vcpu);
 		return;
 	}
-	vcpu->vmx.io_pending = false;
+	vmx->io_pending = false;
 	if (run->io.direction == KVM_EXIT_IO_IN) {
 		if (run->io.size == 4)
 			*rax = 0;	/* 32-bit results zero-extend */

@@ -47,8 +47,9 @@ static int fetch_instruction(struct mv_vcpu *vcpu, u8 *bytes)
  */
 static void finish_instruction(struct mv_vcpu *vcpu)
 {
-	struct mv_mem_access *access = &vcpu->vmx.mmio;
-	unsigned long *regs = vcpu->vmx.regs;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct mv_mem_access *access = &vmx->mmio;
+	unsigned long *regs = vmx->regs;
 	long step = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF ? -access->size :
 		    access->size;
 
@@ -78,7 +79,8 @@ static u64 register_value(struct mv_vcpu *vcpu,
 
 int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 {
-	struct mv_mem_access *access = &vcpu->vmx.mmio;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct mv_mem_access *access = &vmx->mmio;
 	u32 cs_ar = vmcs_read(SEGMENT_AR(MV_CS));
 	bool long_mode = (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
 			 (cs_ar & SEGMENT_AR_L);
@@ -87,7 +89,7 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	unsigned int len;
 	u64 value;
 
-	if (vcpu->vmx.exit_qualification & EPT_VIOLATION_FETCH)
+	if (vmx->exit_qualification & EPT_VIOLATION_FETCH)
 		return mv_vmx_emulation_failure(vcpu);
 	/* Delivering an event touched MMIO (an IDT there, say): no insn. */
 	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK) {
@@ -113,7 +115,7 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		memcpy(run->mmio.data, &value, access->size);
 		finish_instruction(vcpu);
 	} else {
-		vcpu->vmx.mmio_pending = true;
+		vmx->mmio_pending = true;
 	}
 	return 0;
 }
@@ -121,12 +123,13 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 /* A read's data arrived from userspace: into the register it goes. */
 void mv_vmx_complete_mmio(struct mv_vcpu *vcpu)
 {
-	struct mv_mem_access *access = &vcpu->vmx.mmio;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	struct mv_mem_access *access = &vmx->mmio;
 	unsigned long old = mv_vmx_read_gpr(vcpu, access->reg);
 	u64 data = 0, mask;
 	unsigned int shift = access->high_byte ? 8 : 0;
 
-	vcpu->vmx.mmio_pending = false;
+	vmx->mmio_pending = false;
 	memcpy(&data, vcpu->run->mmio.data, access->size);
 	if (access->sign_extend)
 		data = access->size == 1 ? (u64)(s8)data : (u64)(s16)data;

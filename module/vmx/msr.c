@@ -78,7 +78,7 @@ static unsigned int switched_msrs_in_use(void)
 /* Called with preemption off before VM entry, once per vCPU load. */
 void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	int i;
 
 	vmx->loaded_msrs = switched_msrs_in_use();
@@ -93,7 +93,7 @@ void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu)
 /* Called with preemption off on vCPU put. */
 void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	int i;
 
 	for (i = 0; i < MV_NR_SWITCHED_MSRS; i++) {
@@ -109,6 +109,7 @@ void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu)
 
 int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	long field = vmcs_msr(index);
 	int switched = switched_msr(index);
 
@@ -116,16 +117,16 @@ int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmcs_read(field);
 	} else if (switched >= 0) {
 		preempt_disable();
-		if (vcpu->vmx.loaded_msrs & BIT(switched))
-			rdmsrl(index, vcpu->vmx.guest_msrs[switched]);
-		*data = vcpu->vmx.guest_msrs[switched];
+		if (vmx->loaded_msrs & BIT(switched))
+			rdmsrl(index, vmx->guest_msrs[switched]);
+		*data = vmx->guest_msrs[switched];
 		preempt_enable();
 	} else if (index == MSR_EFER) {
 		*data = vmcs_read(GUEST_IA32_EFER);
 	} else if (index == MSR_IA32_TSC) {
 		*data = rdtsc() + vmcs_read(TSC_OFFSET);
 	} else if (index == MSR_IA32_APICBASE) {
-		*data = vcpu->vmx.apic_base;
+		*data = vmx->apic_base;
 	} else {
 		return -EINVAL;
 	}
@@ -138,6 +139,7 @@ int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
  */
 int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	long field = vmcs_msr(index);
 	int switched = switched_msr(index);
 
@@ -161,8 +163,8 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		vmcs_write(field, data);
 	} else if (switched >= 0) {
 		preempt_disable();
-		vcpu->vmx.guest_msrs[switched] = data;
-		if (vcpu->vmx.loaded_msrs & BIT(switched))
+		vmx->guest_msrs[switched] = data;
+		if (vmx->loaded_msrs & BIT(switched))
 			wrmsrl(index, data);
 		preempt_enable();
 	} else if (index == MSR_EFER) {
@@ -178,7 +180,7 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 	} else if (index == MSR_IA32_TSC) {
 		vmcs_write(TSC_OFFSET, data - rdtsc());
 	} else if (index == MSR_IA32_APICBASE && host) {
-		vcpu->vmx.apic_base = data;
+		vmx->apic_base = data;
 	} else {
 		return -EINVAL;
 	}
@@ -187,7 +189,7 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 
 int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu)
 {
-	unsigned long *regs = vcpu->vmx.regs;
+	unsigned long *regs = to_vmx(vcpu)->regs;
 	u64 data;
 
 	if (mv_vmx_get_msr(vcpu, regs[MV_RCX], &data)) {
@@ -202,7 +204,7 @@ int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu)
 
 int mv_vmx_handle_wrmsr(struct mv_vcpu *vcpu)
 {
-	unsigned long *regs = vcpu->vmx.regs;
+	unsigned long *regs = to_vmx(vcpu)->regs;
 	u64 data = (u32)regs[MV_RAX] | (u64)(u32)regs[MV_RDX] << 32;
 
 	if (mv_vmx_set_msr(vcpu, regs[MV_RCX], data, false)) {

@@ -97,6 +97,7 @@ static struct kvm_segment *sregs_segment(struct kvm_sregs *sregs,
 
 void mv_vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	enum mv_segment seg;
 
 	memset(sregs, 0, sizeof(*sregs));
@@ -107,15 +108,12 @@ void mv_vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->idt.base = vmcs_read(GUEST_IDTR_BASE);
 	sregs->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
 	sregs->cr0 = mv_vmx_guest_cr0();
-	sregs->cr2 = vcpu->vmx.cr2;
+	sregs->cr2 = vmx->cr2;
 	sregs->cr3 = vmcs_read(GUEST_CR3);
 	sregs->cr4 = mv_vmx_guest_cr4();
-	sregs->cr8 = vcpu->vmx.cr8;
+	sregs->cr8 = vmx->cr8;
 	sregs->efer = vmcs_read(GUEST_IA32_EFER);
-	sregs->apic_base = vcpu->vmx.apic_base;
-	if (vcpu->vmx.pending_irq >= 0)
-		sregs->interrupt_bitmap[vcpu->vmx.pending_irq / 64] =
-			1ull << (vcpu->vmx.pending_irq % 64);
+	sregs->apic_base = vmx->apic_base;
 }
 
 /*
@@ -138,16 +136,12 @@ static bool sregs_valid(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs)
 
 int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_sregs sregs = *in;
 	enum mv_segment seg;
-	int vector = -1, i;
 
 	if (!sregs_valid(vcpu, &sregs))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(sregs.interrupt_bitmap); i++)
-		if (sregs.interrupt_bitmap[i])
-			vector = i * 64 + __ffs64(sregs.interrupt_bitmap[i]);
-
 	for (seg = MV_ES; seg < MV_NR_SEGMENTS; seg++)
 		set_segment(seg, sregs_segment(&sregs, seg));
 	vmcs_write(GUEST_GDTR_BASE, sregs.gdt.base);
@@ -157,13 +151,11 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 	mv_vmx_set_cr0(sregs.cr0);
 	mv_vmx_set_cr4(sregs.cr4);
 	vmcs_write(GUEST_CR3, sregs.cr3);
-	vcpu->vmx.cr2 = sregs.cr2;
-	vcpu->vmx.cr8 = sregs.cr8;
+	vmx->cr2 = sregs.cr2;
+	vmx->cr8 = sregs.cr8;
 	mv_vmx_vcpu_reload_state(vcpu);
 	mv_vmx_set_efer(sregs.efer);
-	vcpu->vmx.apic_base = sregs.apic_base;
-	if (vector >= 0)
-		vcpu->vmx.pending_irq = vector;
-	vcpu->vmx.flush_tlb = true;
+	vmx->apic_base = sregs.apic_base;
+	vmx->flush_tlb = true;
 	return 0;
 }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KVM_RUN: the loop that runs a vCPU until userspace must act.
+ * KVM_RUN on VT-x: the generic loop (../run.h) around one stay in the
+ * guest.
  *
- * Each trip around the loop enters the guest once (Intel SDM Vol. 3C,
- * chapter 27, "VM Entries") and handles the exit that ends the stay
- * (chapter 28, "VM Exits"; exits.c). Before each entry, with interrupts
- * off, the loop checks for signals and rescheduling, so that a guest never
- * keeps its thread from being killed or the CPU from being shared. The VMX
- * preemption timer bounds each stay, even if the guest keeps interrupts
- * off (and works around the Bochs bug described in the README).
+ * Each stay enters the guest once (Intel SDM Vol. 3C, chapter 27, "VM
+ * Entries") and handles the exit that ends the stay (chapter 28, "VM
+ * Exits"; exits.c). Just before the entry, with interrupts off, it checks
+ * for signals and rescheduling once more, so that a guest never keeps its
+ * thread from being killed or the CPU from being shared, and injects the
+ * interrupt that goes next (../irq/pending.h). The VMX preemption timer
+ * bounds each stay, even if the guest keeps interrupts off (and works
+ * around the Bochs bug described in the README).
  *
  * Some host state is not switched by VM entry and exit but only matters
  * once the thread leaves the kernel or the CPU: the segment selectors and
@@ -32,8 +34,8 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
-#include "../sriov/assign.h"
-#include "../vcpu.h"
+#include "../irq/pending.h"
+#include "../run.h"
 #include "../vm.h"
 #include "caps.h"
 #include "insn.h"
@@ -47,7 +49,7 @@ static struct preempt_ops mv_preempt_ops;
 
 static inline struct mv_vcpu *notifier_vcpu(struct preempt_notifier *pn)
 {
-	return container_of(pn, struct mv_vcpu, vmx.preempt_notifier);
+	return &container_of(pn, struct mv_vmx_vcpu, preempt_notifier)->vcpu;
 }
 
 static u16 read_ldt(void)
@@ -60,7 +62,7 @@ static u16 read_ldt(void)
 
 static void switch_to_guest_state(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 fs_base;
 
 	if (vmx->guest_state_loaded)
@@ -81,7 +83,7 @@ static void switch_to_guest_state(struct mv_vcpu *vcpu)
 /* Undo switch_to_guest_state() and what VM exits did to the host. */
 static void switch_to_host_state(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 
 	if (!vmx->guest_state_loaded)
 		return;
@@ -117,7 +119,7 @@ static void mv_vmx_sched_out(struct preempt_notifier *pn,
 void mv_vmx_vcpu_load(struct mv_vcpu *vcpu)
 {
 	preempt_disable();
-	preempt_notifier_register(&vcpu->vmx.preempt_notifier);
+	preempt_notifier_register(&to_vmx(vcpu)->preempt_notifier);
 	mv_vmcs_load(vcpu);
 	preempt_enable();
 }
@@ -126,7 +128,7 @@ void mv_vmx_vcpu_put(struct mv_vcpu *vcpu)
 {
 	preempt_disable();
 	switch_to_host_state(vcpu);
-	preempt_notifier_unregister(&vcpu->vmx.preempt_notifier);
+	preempt_notifier_unregister(&to_vmx(vcpu)->preempt_notifier);
 	preempt_enable();
 }
 
@@ -137,11 +139,6 @@ void mv_vmx_vcpu_reload_state(struct mv_vcpu *vcpu)
 	preempt_enable();
 }
 
-void mv_vmx_queue_interrupt(struct mv_vcpu *vcpu, u8 vector)
-{
-	vcpu->vmx.pending_irq = vector;
-}
-
 static bool guest_interruptible(void)
 {
 	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
@@ -150,41 +147,21 @@ static bool guest_interruptible(void)
 }
 
 /*
- * The vector to inject next: KVM_INTERRUPT's, else the highest one an
- * assigned function raised (sriov/irq.c), or -1.
- */
-static int next_vector(struct mv_vmx_vcpu *vmx)
-{
-	unsigned long vector;
-
-	if (vmx->pending_irq >= 0)
-		return vmx->pending_irq;
-	if (!mv_vmx_device_irq_waiting(vmx))
-		return -1;
-	vector = find_last_bit(vmx->device_irqs, NR_VECTORS);
-	return vector < NR_VECTORS ? vector : -1;
-}
-
-/*
  * Inject a waiting interrupt once the guest can take it, or ask for an
  * exit when it can (interrupt-window exiting, SDM 26.7.5).
  */
 static void inject_events(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
 	u32 cpu_controls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
 	bool want_window = vcpu->run->request_interrupt_window;
-	int vector = next_vector(vmx);
+	int vector = mv_irq_next(&vcpu->irqs);
 
 	if (vector >= 0 &&
 	    !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK)) {
 		if (guest_interruptible()) {
 			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK |
 				   INTR_TYPE_EXT_INTR | vector);
-			if (vmx->pending_irq >= 0)
-				vmx->pending_irq = -1;
-			else if (test_and_clear_bit(vector, vmx->device_irqs))
-				mv_device_irq_delivered(vcpu, vector);
+			mv_irq_ack(vcpu, vector);
 		} else {
 			want_window = true;
 		}
@@ -232,11 +209,11 @@ static void update_host_control_registers(struct mv_vmx_vcpu *vmx)
 }
 
 /* Drop translations this CPU may cache for the guest (SDM 29.4.3). */
-static void flush_guest_tlb(struct mv_vcpu *vcpu)
+static void flush_guest_tlb(struct mv_vmx_vcpu *vmx)
 {
-	execute_invept(VMX_EPT_EXTENT_CONTEXT, vcpu->vm->ept.eptp);
-	execute_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vcpu->vmx.vpid);
-	vcpu->vmx.flush_tlb = false;
+	execute_invept(VMX_EPT_EXTENT_CONTEXT, vmx->vcpu.vm->ept.eptp);
+	execute_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vmx->vpid);
+	vmx->flush_tlb = false;
 }
 
 /* The host's XCR0: the kernel sets it once, at boot. */
@@ -259,7 +236,7 @@ static bool guest_xcr0_differs(struct mv_vmx_vcpu *vmx)
  */
 static int enter_guest(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	bool switch_xcr0;
 	int failed;
 
@@ -289,7 +266,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 		switch_fpu_return();
 	update_host_control_registers(vmx);
 	if (vmx->flush_tlb)
-		flush_guest_tlb(vcpu);
+		flush_guest_tlb(vmx);
 	vmcs_write(VMX_PREEMPTION_TIMER_VALUE,
 		   MV_GUEST_SLICE_TSC >> mv_vmx_caps.preemption_timer_shift);
 
@@ -326,7 +303,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		vcpu->run->fail_entry.hardware_entry_failure_reason =
 			vmx->exit_qualification;
-		vcpu->run->fail_entry.cpu = vmx->cpu;
+		vcpu->run->fail_entry.cpu = vmx->vcpu.cpu;
 		return 0;
 	}
 	return mv_vmx_handle_exit(vcpu);
@@ -336,19 +313,22 @@ static int enter_guest(struct mv_vcpu *vcpu)
 static void report_vcpu_state(struct mv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	bool interruptible = guest_interruptible();
 
 	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = interruptible &&
-					     vcpu->vmx.pending_irq < 0;
-	run->cr8 = vcpu->vmx.cr8;
-	run->apic_base = vcpu->vmx.apic_base;
+	run->ready_for_interrupt_injection = guest_interruptible() &&
+					     !mv_irq_user_waiting(&vcpu->irqs);
+	run->cr8 = to_vmx(vcpu)->cr8;
+	run->apic_base = to_vmx(vcpu)->apic_base;
 }
 
-/* KVM_RUN, called with the vCPU loaded. */
+/*
+ * KVM_RUN, called with the vCPU loaded: first what userspace wrote in
+ * struct kvm_run, and the emulation the last exit left open; then the
+ * stays in the guest, with the guest's FPU state in the CPU.
+ */
 int mv_vmx_run(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_run *run = vcpu->run;
 	int ret;
 
@@ -364,17 +344,7 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 		return -EINTR;
 
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
-	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = KVM_EXIT_INTR;
-			ret = -EINTR;
-			break;
-		}
-		cond_resched();
-		ret = enter_guest(vcpu);
-		if (ret <= 0)
-			break;
-	}
+	ret = mv_run_loop(vcpu, enter_guest);
 	fpu_swap_kvm_fpstate(&vmx->fpu, false);
 	report_vcpu_state(vcpu);
 	return ret;
@@ -382,24 +352,27 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 
 int mv_vmx_vcpu_create(struct mv_vcpu *vcpu)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	int ret;
 
-	if (!fpu_alloc_guest_fpstate(&vcpu->vmx.fpu))
+	if (!fpu_alloc_guest_fpstate(&vmx->fpu))
 		return -ENOMEM;
-	preempt_notifier_init(&vcpu->vmx.preempt_notifier, &mv_preempt_ops);
-	vcpu->vmx.apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			      (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	preempt_notifier_init(&vmx->preempt_notifier, &mv_preempt_ops);
+	vmx->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			 (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
 	ret = mv_vmcs_create(vcpu);
 	if (ret)
-		fpu_free_guest_fpstate(&vcpu->vmx.fpu);
+		fpu_free_guest_fpstate(&vmx->fpu);
 	return ret;
 }
 
 void mv_vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+
 	mv_vmcs_destroy(vcpu);
-	fpu_free_guest_fpstate(&vcpu->vmx.fpu);
-	kfree(vcpu->vmx.cpuid);
+	fpu_free_guest_fpstate(&vmx->fpu);
+	kfree(vmx->cpuid);
 }
 
 int mv_vmx_setup(void)

@@ -76,19 +76,19 @@ static void vmcs_clear_here(void *data)
 {
 	struct mv_vmx_vcpu *vmx = data;
 
-	if (vmx->cpu != (int)smp_processor_id())
+	if (vmx->vcpu.cpu != (int)smp_processor_id())
 		return;
 	vmcs_clear(page_to_phys(vmx->vmcs));
 	if (this_cpu_read(current_vmcs) == vmx->vmcs)
 		this_cpu_write(current_vmcs, NULL);
 	list_del(&vmx->loaded_link);
-	vmx->cpu = -1;
+	vmx->vcpu.cpu = -1;
 	vmx->launched = false;
 }
 
 static void vmcs_deactivate(struct mv_vmx_vcpu *vmx)
 {
-	int cpu = READ_ONCE(vmx->cpu);
+	int cpu = READ_ONCE(vmx->vcpu.cpu);
 
 	if (cpu >= 0)
 		smp_call_function_single(cpu, vmcs_clear_here, vmx, 1);
@@ -158,19 +158,19 @@ static void vmcs_write_host_cpu_state(unsigned int cpu)
  */
 void mv_vmcs_load(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned int cpu = smp_processor_id();
 	unsigned long flags;
 
 	if (unlikely(!mv_vmx_on_this_cpu()))
 		return;
 
-	if (vmx->cpu != cpu) {
+	if (vmx->vcpu.cpu != cpu) {
 		vmcs_deactivate(vmx);
 		local_irq_save(flags);
 		list_add(&vmx->loaded_link, this_cpu_ptr(&active_vmcss));
 		local_irq_restore(flags);
-		vmx->cpu = cpu;
+		vmx->vcpu.cpu = cpu;
 		/* This CPU may hold stale translations from an earlier stay. */
 		vmx->flush_tlb = true;
 	}
@@ -193,10 +193,11 @@ static void vmcs_write_segment(enum mv_segment seg, u16 selector,
 /* The architectural state after RESET (SDM Vol. 3A, table 10-1). */
 void mv_vmcs_reset_guest(struct mv_vcpu *vcpu)
 {
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	enum mv_segment seg;
 
-	memset(vcpu->vmx.regs, 0, sizeof(vcpu->vmx.regs));
-	vcpu->vmx.regs[MV_RDX] = 0x600;	/* family 6, as KVM reports */
+	memset(vmx->regs, 0, sizeof(vmx->regs));
+	vmx->regs[MV_RDX] = 0x600;	/* family 6, as KVM reports */
 
 	for (seg = MV_ES; seg <= MV_GS; seg++)
 		vmcs_write_segment(seg, 0, 0x93);
@@ -228,10 +229,9 @@ void mv_vmcs_reset_guest(struct mv_vcpu *vcpu)
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write(VM_ENTRY_CONTROLS, mv_vmx_caps.entry_controls);
-	vcpu->vmx.cr2 = 0;
-	vcpu->vmx.xcr0 = XFEATURE_MASK_FP;
-	vcpu->vmx.pending_irq = -1;
-	vcpu->vmx.flush_tlb = true;
+	vmx->cr2 = 0;
+	vmx->xcr0 = XFEATURE_MASK_FP;
+	vmx->flush_tlb = true;
 }
 
 static void vmcs_write_controls(struct mv_vcpu *vcpu)
@@ -252,7 +252,7 @@ static void vmcs_write_controls(struct mv_vcpu *vcpu)
 	vmcs_write(CR4_GUEST_HOST_MASK, MV_CR4_HOST_OWNED);
 	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
 	vmcs_write(EPT_POINTER, vcpu->vm->ept.eptp);
-	vmcs_write(VIRTUAL_PROCESSOR_ID, vcpu->vmx.vpid);
+	vmcs_write(VIRTUAL_PROCESSOR_ID, to_vmx(vcpu)->vpid);
 	vmcs_write(VMCS_LINK_POINTER, -1ull);
 }
 
@@ -262,7 +262,7 @@ static void vmcs_write_controls(struct mv_vcpu *vcpu)
  */
 int mv_vmcs_create(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	int vpid;
 
 	vpid = ida_alloc_range(&vpids, 1, 0xffff, GFP_KERNEL);
@@ -276,7 +276,7 @@ int mv_vmcs_create(struct mv_vcpu *vcpu)
 		return -ENOMEM;
 	}
 	*(u32 *)page_address(vmx->vmcs) = mv_vmx_caps.revision_id;
-	vmx->cpu = -1;
+	vmx->vcpu.cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
 
 	mv_vmx_cpu_get();
@@ -291,7 +291,7 @@ int mv_vmcs_create(struct mv_vcpu *vcpu)
 
 void mv_vmcs_destroy(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = &vcpu->vmx;
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 
 	vmcs_deactivate(vmx);
 	__free_page(vmx->vmcs);

@@ -1,25 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The VMX side of a vCPU: its VMCS, the guest state the VMCS does not
- * hold, and the operations the generic vCPU code (vcpu.c) calls.
+ * The VMX backend's vCPU: the generic vCPU, its VMCS, and the guest state
+ * the VMCS does not hold; and what the files of vmx/ tell each other. The
+ * generic layer reaches all of this only through the backend interface
+ * (backend.h, filled in by backend.c).
  */
 #ifndef MV_VMX_H
 #define MV_VMX_H
 
 #include <linux/kvm.h>
-#include <linux/bitops.h>
-#include <linux/compiler.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
-#include <asm/irq_vectors.h>
 
+#include "../vcpu.h"
 #include "decode.h"
-
-struct mv_vcpu;
 
 /* Guest general-purpose registers, in the order of their encodings. */
 enum mv_reg {
@@ -51,6 +49,8 @@ struct mv_string_io {
 };
 
 struct mv_vmx_vcpu {
+	struct mv_vcpu vcpu;	/* the generic part: first, see backend.c */
+
 	/*
 	 * Guest GPRs: entry.S loads them before VM entry and saves them after
 	 * VM exit. RSP is the exception, the VMCS holds it; regs[MV_RSP] is
@@ -59,8 +59,7 @@ struct mv_vmx_vcpu {
 	unsigned long regs[MV_NR_REGS];
 	unsigned long cr2;
 
-	struct page *vmcs;
-	int cpu;			/* where the VMCS is active, or -1 */
+	struct page *vmcs;		/* active on vcpu.cpu, if it is >= 0 */
 	bool launched;			/* VMLAUNCH done since the last VMCLEAR */
 	bool flush_tlb;			/* INVEPT/INVVPID before the next entry */
 	struct list_head loaded_link;	/* on the CPU's list of active VMCSs */
@@ -91,27 +90,13 @@ struct mv_vmx_vcpu {
 	struct mv_mem_access mmio;
 	struct mv_string_io string_io;
 
-	/* KVM_INTERRUPT: a vector waiting to be injected, or -1. */
-	int pending_irq;
-	/* Vectors of assigned functions' interrupts waiting (sriov/irq.c). */
-	unsigned long device_irqs[BITS_TO_LONGS(NR_VECTORS)];
-
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
 	int cpuid_nent;
 };
 
-/*
- * Whether an assigned function's interrupt waits. Every VM entry asks, so
- * the few words are ORed inline: a bitmap search would be a call.
- */
-static inline bool mv_vmx_device_irq_waiting(const struct mv_vmx_vcpu *vmx)
+static inline struct mv_vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
 {
-	unsigned long any = 0;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(vmx->device_irqs); i++)
-		any |= READ_ONCE(vmx->device_irqs[i]);
-	return any;
+	return container_of(vcpu, struct mv_vmx_vcpu, vcpu);
 }
 
 /* entry.S: VM entry with the guest's GPRs; 0 after a VM exit, 1 on VMfail. */
@@ -135,13 +120,16 @@ void mv_vmx_vcpu_load(struct mv_vcpu *vcpu);
 void mv_vmx_vcpu_put(struct mv_vcpu *vcpu);
 void mv_vmx_vcpu_reload_state(struct mv_vcpu *vcpu);
 int mv_vmx_run(struct mv_vcpu *vcpu);
-void mv_vmx_queue_interrupt(struct mv_vcpu *vcpu, u8 vector);
+
+/* tlb.c: INVEPT of an EPT on every CPU. */
+void mv_vmx_flush_tlbs(const struct mv_ept *ept);
 
 /*
  * exits.c: handle the exit in vcpu->vmx.exit_reason. Handlers return 1 to
  * re-enter the guest, 0 to return to userspace with vcpu->run filled in.
  */
 int mv_vmx_handle_exit(struct mv_vcpu *vcpu);
+const char *mv_vmx_exit_name(u32 reason);
 int mv_vmx_unexpected_exit(struct mv_vcpu *vcpu);
 int mv_vmx_emulation_failure(struct mv_vcpu *vcpu);
 void mv_vmx_inject_exception(u8 vector);

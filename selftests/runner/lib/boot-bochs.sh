@@ -5,7 +5,7 @@
 # corei7_skylake_x: EPT, VPID, unrestricted guest, preemption timer). Bochs
 # boots from an isolinux CD image built here, with an e1000 in PCI slot 1
 # to pass through, and its first serial port streams to HOSTDIR/serial.log.
-# Sourced by selftests/run.sh, after lib/timed.sh.
+# Sourced by selftests/runner/run.sh, after lib/timed.sh.
 
 # boot_bochs HOSTDIR CPUS TIMEOUT KERNEL INITRD CMDLINE
 # Writes HOSTDIR/{isolinux.cfg,boot.iso,bochsrc,bochs.rc,bochs.log,serial.log}

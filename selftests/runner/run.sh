@@ -34,6 +34,8 @@ source "$here/lib/scan-log.sh"
 source "$here/lib/tap.sh"
 # shellcheck source=lib/kernels.sh
 source "$here/lib/kernels.sh"
+# shellcheck source=lib/suite-clock.sh
+source "$here/lib/suite-clock.sh"
 
 usage() {
 	cat >&2 <<-EOF
@@ -132,12 +134,18 @@ counts_text() {
 }
 
 # run_host HOST: boot HOST with its suites, judge it, say how it went.
+# OUT/HOST/suite-times gets each suite's wall-clock seconds.
 run_host() {
-	local name=$1 start=$SECONDS status=0 verdict=PASS
+	local name=$1 start=$SECONDS status=0 verdict=PASS booting
 	local -a counts
 
 	fresh_dir "$name"
-	boot "$name" "mv.suites=${suites[$name]// /,}" || status=$?
+	touch "$out/$name/serial.log"
+	boot "$name" "mv.suites=${suites[$name]// /,}" &
+	booting=$!
+	suite_clock "$out/$name/serial.log" "$booting" >"$out/$name/suite-times" &
+	wait "$booting" || status=$?
+	wait $! || true
 	judge "$name" "$status" >"$out/$name/result"
 	read -ra counts <"$out/$name/result"
 	((counts[2] == 0)) || verdict=FAIL
@@ -242,7 +250,8 @@ for file in "$module" "$mvctl" "$kernel" ${debug_module:+"$debug_module"} \
 	[[ -f $file ]] || die "no such file: $file"
 done
 
-read_hosts "$here/hosts.conf"
+hosts_conf=$(readlink -f "$here/../hosts.conf")
+read_hosts "$hosts_conf"
 mkdir -p "$out"
 out=$(readlink -f "$out")
 use_debian_kernel "$kernel" "$out"
@@ -266,7 +275,7 @@ if ((!$#)); then
 fi
 declare -A wanted=() flavours=()
 for name; do
-	[[ -n ${emulator[$name]:-} ]] || die "no host $name in $here/hosts.conf"
+	[[ -n ${emulator[$name]:-} ]] || die "no host $name in $hosts_conf"
 	[[ -n ${vmlinuz[${flavour[$name]}]:-} ]] ||
 		die "host $name boots the debug kernel: give --debug-kernel and --debug-module"
 	flavours[${flavour[$name]}]=1

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /bin/mv-demo in the selftest initramfs: a narrated tour for a person
-# watching the serial console of an emulated VT-x host (selftests/run.sh
+# watching the serial console of an emulated VT-x host (selftests/runner/run.sh
 # --demo). It loads minivisor, shows its device and kernel messages, asks
 # mvctl what the host supports, runs the hello guest with mvctl, unloads
 # the module and prints the demo end marker.

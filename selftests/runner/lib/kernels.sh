@@ -6,7 +6,7 @@
 # kernel (selftests/debug-kernel/: KASAN, lockdep, kmemleak). For each
 # flavour, the tables below give the kernel image, the directory its
 # modules come from into the initramfs, and where that initramfs goes.
-# Sourced by selftests/run.sh and selftests/soak.sh, which provide die.
+# Sourced by selftests/runner/run.sh and selftests/runner/soak.sh, which provide die.
 # shellcheck disable=SC2034 # the tables are the callers'
 
 declare -A vmlinuz=() kernel_modules=() initrds=()

@@ -9,7 +9,7 @@
 #
 # Operations keep the order of their first line. The ratio is minivisor's
 # median over KVM's; the target, where the project set one, is the ratio
-# minivisor aims to stay at or below. Sourced by selftests/bench.sh.
+# minivisor aims to stay at or below. Sourced by selftests/runner/bench.sh.
 
 # The project's targets for minivisor/KVM, by operation.
 bench_targets='cpuid 0.5 vmcall 0.5 out 0.8 mmio_write 0.8 mmio_read 0.8

@@ -8,7 +8,7 @@
 # Kernel lines reach the log twice: on the console as they happen (loglevel 5
 # shows warnings and worse) and in the dmesg dump /init prints at the end.
 # Suite output ("[mv:SUITE] " lines) is the tests' own business and is left
-# out. Sourced by selftests/run.sh, after lib/console.sh.
+# out. Sourced by selftests/runner/run.sh, after lib/console.sh.
 
 kernel_trouble='Oops|BUG:|kernel BUG at|WARNING:|Kernel panic|general protection fault|'
 kernel_trouble+='Unable to handle kernel|double fault|Call Trace:|blocked for more than|'

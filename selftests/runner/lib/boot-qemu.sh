@@ -5,7 +5,7 @@
 # IOMMU (intel-iommu) and an SR-IOV capable NVMe function (a PF with two
 # VFs behind a PCIe root port) for the SR-IOV and IOMMU paths, and QEMU's
 # "edu" teaching device, whose interrupt is an MSI.
-# Sourced by selftests/run.sh, after lib/timed.sh.
+# Sourced by selftests/runner/run.sh, after lib/timed.sh.
 
 # no_timer_check: on a loaded machine TCG's timer can miss the kernel's
 # boot-time check through the interrupt-remapped IO-APIC, which panics.

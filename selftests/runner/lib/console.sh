@@ -14,7 +14,7 @@
 # undone when the next line that is not kernel output is a bare
 # continuation: a line from /init or a suite always starts "[mv", so a
 # suite that printed a timestamp of its own is left as it was.
-# Sourced by selftests/run.sh.
+# Sourced by selftests/runner/run.sh.
 
 # console_lines SERIAL: print the log's lines, mended as described above.
 console_lines() {

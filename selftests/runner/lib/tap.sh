@@ -10,7 +10,7 @@
 # with no failure reported, and for printing nothing at all. Exit status 4
 # is kselftest's KSFT_SKIP: a suite that reports nothing else and exits so
 # counts as one skipped test.
-# Sourced by selftests/run.sh, after lib/console.sh.
+# Sourced by selftests/runner/run.sh, after lib/console.sh.
 
 # tap_summary SERIAL SUITE...: print "counts PASSED FAILED SKIPPED", then one
 # "failed SUITE: what" line per failure.

@@ -5,7 +5,7 @@
 # on run.sh). timeout(1) puts itself and the emulator in a process group of
 # their own, out of reach of the terminal's signals, so run.sh stops a run
 # through the timeout process, whose pid sits in HOSTDIR/timeout.pid while
-# the emulator runs. Sourced by selftests/run.sh.
+# the emulator runs. Sourced by selftests/runner/run.sh.
 
 # run_timed HOSTDIR SECONDS LOG COMMAND...: run COMMAND in HOSTDIR with
 # stdin from /dev/null and its output in HOSTDIR/LOG; return timeout's

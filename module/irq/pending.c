@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The external interrupts waiting for a vCPU (pending.h tells the story):
+ * raising, taking back and acknowledging them, and the kick that makes a
+ * vCPU in the guest notice a new one.
+ */
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/smp.h>
+
+#include "../vcpu.h"
+#include "pending.h"
+
+void mv_irqs_init(struct mv_vcpu_irqs *irqs, mv_irq_acked_fn device_acked)
+{
+	irqs->user_vector = -1;
+	bitmap_zero(irqs->device, NR_VECTORS);
+	irqs->device_acked = device_acked;
+}
+
+int mv_irq_queue_user(struct mv_vcpu_irqs *irqs, u8 vector)
+{
+	if (mv_irq_user_waiting(irqs))
+		return -EEXIST;
+	irqs->user_vector = vector;
+	return 0;
+}
+
+void mv_irq_set_user_bitmap(struct mv_vcpu_irqs *irqs, const u64 *bitmap,
+			    unsigned int words)
+{
+	unsigned int i;
+
+	for (i = 0; i < words; i++)
+		if (bitmap[i])
+			irqs->user_vector = i * 64 + __ffs64(bitmap[i]);
+}
+
+void mv_irq_get_user_bitmap(const struct mv_vcpu_irqs *irqs, u64 *bitmap)
+{
+	if (mv_irq_user_waiting(irqs))
+		bitmap[irqs->user_vector / 64] = 1ull << (irqs->user_vector % 64);
+}
+
+/*
+ * An IPI pulls a vCPU out of the guest: the CPU takes the interrupt as an
+ * external-interrupt exit (vmx/exits.c), and the vCPU looks for vectors
+ * again before it re-enters. A vCPU not in the guest looks anyway.
+ */
+static void kick(struct mv_vcpu *vcpu)
+{
+	int cpu = READ_ONCE(vcpu->cpu);
+
+	if (cpu >= 0 && cpu != smp_processor_id())
+		smp_send_reschedule(cpu);
+}
+
+void mv_irq_raise_device(struct mv_vcpu *vcpu, u8 vector)
+{
+	set_bit(vector, vcpu->irqs.device);
+	kick(vcpu);
+}
+
+void mv_irq_withdraw_device(struct mv_vcpu_irqs *irqs, u8 vector)
+{
+	clear_bit(vector, irqs->device);
+}
+
+void mv_irq_ack(struct mv_vcpu *vcpu, u8 vector)
+{
+	struct mv_vcpu_irqs *irqs = &vcpu->irqs;
+
+	if (mv_irq_user_waiting(irqs))
+		irqs->user_vector = -1;
+	else if (test_and_clear_bit(vector, irqs->device) && irqs->device_acked)
+		irqs->device_acked(vcpu, vector);
+}

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module's layers depend one way (minivisor.h draws them): the front
+# doors (dev.c, vm.c, vcpu.c, run.h, netlink.c, main.c) over the backend
+# interface (backend.h); the vendor backend (vmx/) below it; and at the
+# bottom guest memory (ept/), interrupt delivery (irq/) and device
+# assignment (sriov/), which call nothing above them. vm.h, vcpu.h and
+# stats.h describe the objects all layers share, and backend.h is the
+# interface every layer may call down through.
+#
+# This check, part of `make lint`, fails on an #include that goes the
+# wrong way. Each rule: the files it covers, the headers they may not
+# include (an extended regular expression on the quoted path), and why.
+#
+#   module/layers.sh [MODULE_DIR]
+
+dir=${1:-module}
+status=0
+
+# rule FILES_REGEX FORBIDDEN_REGEX WHY
+rule() {
+	for file in $(find "$dir" -name '*.[chS]' | sort | grep -E "$1"); do
+		grep -nE "^#include \"([.][.]/)*($2)\"" "$file" |
+			while IFS= read -r line; do
+				echo "$file:$line: $3"
+			done | grep . && status=1
+	done
+}
+
+rule "^$dir/([^v]|v[^m]|vm[^x]|vmx[^/])" 'vmx/[^"]*' \
+	'only the VMX backend (vmx/) includes its headers'
+rule "^$dir/(vmx|ept|irq|sriov)/" 'minivisor\.h|netlink\.h' \
+	'a lower layer calls no front door'
+rule "^$dir/(ept|irq)/" 'sriov/[^"]*' \
+	'memory and interrupt delivery call no device assignment'
+rule "^$dir/irq/" 'ept/[^"]*' \
+	'interrupt delivery calls no guest memory'
+exit $status

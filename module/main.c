@@ -16,6 +16,7 @@
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/static_call.h>
 
 #include "backend.h"
 #include "minivisor.h"
@@ -23,6 +24,10 @@
 #include "sriov/sriov.h"
 
 const struct mv_backend *mv_backend;
+
+DEFINE_STATIC_CALL_NULL(mv_backend_vcpu_load, *mv_vmx_backend.vcpu_load);
+DEFINE_STATIC_CALL_NULL(mv_backend_run, *mv_vmx_backend.run);
+DEFINE_STATIC_CALL_NULL(mv_backend_vcpu_put, *mv_vmx_backend.vcpu_put);
 
 /* Set up the backend this CPU can use, if any; 0 or -errno. */
 static int mv_backend_choose(void)
@@ -40,6 +45,9 @@ static int mv_backend_choose(void)
 	if (ret)
 		return ret;
 	pr_info("%s usable: %s\n", backend->name, backend->features);
+	static_call_update(mv_backend_vcpu_load, backend->vcpu_load);
+	static_call_update(mv_backend_run, backend->run);
+	static_call_update(mv_backend_vcpu_put, backend->vcpu_put);
 	mv_backend = backend;
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
+#include <linux/static_call.h>
 #include <linux/uaccess.h>
 
 #include "backend.h"
@@ -149,7 +150,7 @@ static int mv_vcpu_run(struct mv_vcpu *vcpu)
 
 	if (vcpu->sigmask_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
-	ret = mv_backend->run(vcpu);
+	ret = static_call(mv_backend_run)(vcpu);
 	if (vcpu->sigmask_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);
@@ -277,9 +278,9 @@ static long mv_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
-	mv_backend->vcpu_load(vcpu);
+	static_call(mv_backend_vcpu_load)(vcpu);
 	ret = mv_vcpu_dispatch(vcpu, ioctl, arg);
-	mv_backend->vcpu_put(vcpu);
+	static_call(mv_backend_vcpu_put)(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
 }

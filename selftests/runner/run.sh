@@ -13,6 +13,9 @@
 # reach its end; the tests' TAP results are summed up, and the last line
 # printed is "N passed, N failed[, N skipped]".
 #
+# Hosts marked "all" in hosts.conf run only with --all (make check-all):
+# the long variants that do not fit CI's time.
+#
 # --demo boots bochs-1 with /bin/mv-demo in place of the suites and streams
 # its serial console to stdout.
 
@@ -40,7 +43,8 @@ source "$here/lib/suite-clock.sh"
 usage() {
 	cat >&2 <<-EOF
 		usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--kernel VMLINUZ]
-		          [--delay-module FILE] [--debug-kernel DIR --debug-module FILE] [HOST...]
+		          [--delay-module FILE] [--debug-kernel DIR --debug-module FILE]
+		          [--all | HOST...]
 		       $0 --demo --module FILE --mvctl FILE --out DIR [--kernel VMLINUZ]
 	EOF
 	exit 2
@@ -54,24 +58,32 @@ die() {
 # The per-host settings from hosts.conf, by host name.
 declare -a hosts=()
 declare -A emulator=() flavour=() cpus=() vtx=() seconds=() suites=()
+declare -A all_only=()
 
 # read_hosts FILE: fill the tables above. EMULATOR-debug in the EMULATOR
-# column makes a debug host.
+# column makes a debug host; a line that starts with "all" a host that
+# only --all runs.
 read_hosts() {
-	local n=0 line name
+	local n=0 line name all
 	local -a word
 
 	while IFS= read -r line; do
 		n=$((n + 1))
 		read -ra word <<<"${line%%#*}"
 		((${#word[@]})) || continue
+		all=0
+		if [[ ${word[0]} == all ]]; then
+			all=1
+			word=("${word[@]:1}")
+		fi
 		[[ ${#word[@]} -ge 6 &&
 			$(type -t "boot_${word[1]%-debug}") == function &&
 			${word[2]} =~ ^[1-9][0-9]*$ && ${word[3]} =~ ^[01]$ &&
 			${word[4]} =~ ^[1-9][0-9]*$ ]] ||
-			die "$1:$n: expected NAME bochs|qemu[-debug] CPUS 0|1 TIMEOUT SUITE..."
+			die "$1:$n: expected [all] NAME bochs|qemu[-debug] CPUS 0|1 TIMEOUT SUITE..."
 		name=${word[0]}
 		hosts+=("$name")
+		all_only[$name]=$all
 		emulator[$name]=${word[1]%-debug} flavour[$name]=debian
 		[[ ${word[1]} != *-debug ]] || flavour[$name]=debug
 		cpus[$name]=${word[2]} vtx[$name]=${word[3]}
@@ -221,11 +233,12 @@ demo() {
 	fi
 }
 
-demo=0 module='' mvctl='' tests='' out='' kernel='' debug_kernel='' debug_module=''
+demo=0 all=0 module='' mvctl='' tests='' out='' kernel='' debug_kernel='' debug_module=''
 delay_module=''
 while (($#)); do
 	case "$1" in
 	--demo)		demo=1; shift ;;
+	--all)		all=1; shift ;;
 	--module)	module=${2:?}; shift 2 ;;
 	--mvctl)	mvctl=${2:?}; shift 2 ;;
 	--tests)	tests=${2:?}; shift 2 ;;
@@ -241,6 +254,7 @@ done
 [[ -n $module && -n $mvctl && -n $out ]] || usage
 ((demo)) || [[ -n $tests ]] || usage
 ((!demo || $# == 0)) || usage
+((!all || ($# == 0 && !demo))) || usage
 [[ -z $debug_kernel$debug_module || (-n $debug_kernel && -n $debug_module && $demo == 0) ]] ||
 	usage
 [[ -n $kernel ]] || kernel=$(newest_debian_kernel)
@@ -268,6 +282,7 @@ fi
 
 if ((!$#)); then
 	for name in "${hosts[@]}"; do
+		((all || !all_only[$name])) || continue
 		[[ -z ${vmlinuz[${flavour[$name]}]:-} ]] || set -- "$@" "$name"
 	done
 	[[ -n $debug_kernel ]] ||

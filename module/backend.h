@@ -69,12 +69,8 @@ struct mv_backend {
 	void (*set_regs)(struct mv_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct mv_vcpu *vcpu, struct kvm_sregs *sregs);
 	int (*set_sregs)(struct mv_vcpu *vcpu, const struct kvm_sregs *sregs);
-	void (*get_fpu)(struct mv_vcpu *vcpu, struct kvm_fpu *fpu);
-	void (*set_fpu)(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu);
 	int (*get_msr)(struct mv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct mv_vcpu *vcpu, u32 index, u64 data);
-	int (*set_cpuid)(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
-	int (*get_cpuid)(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
 
 	/* System ioctls: KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST. */
 	int (*supported_cpuid)(struct kvm_cpuid2 __user *user);

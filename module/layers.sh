@@ -4,8 +4,9 @@
 # The module's layers depend one way (minivisor.h draws them): the front
 # doors (dev.c, vm.c, vcpu.c, run.h, netlink.c, main.c) over the backend
 # interface (backend.h); the vendor backend (vmx/) below it; and at the
-# bottom guest memory (ept/), interrupt delivery (irq/) and device
-# assignment (sriov/), which call nothing above them. vm.h, vcpu.h and
+# bottom the x86 architecture (x86/), guest memory (ept/), interrupt
+# delivery (irq/) and device assignment (sriov/), which call nothing above
+# them. vm.h, vcpu.h and
 # stats.h describe the objects all layers share, and backend.h is the
 # interface every layer may call down through.
 #
@@ -30,10 +31,12 @@ rule() {
 
 rule "^$dir/([^v]|v[^m]|vm[^x]|vmx[^/])" 'vmx/[^"]*' \
 	'only the VMX backend (vmx/) includes its headers'
-rule "^$dir/(vmx|ept|irq|sriov)/" 'minivisor\.h|netlink\.h' \
+rule "^$dir/(vmx|x86|ept|irq|sriov)/" 'minivisor\.h|netlink\.h' \
 	'a lower layer calls no front door'
-rule "^$dir/(ept|irq)/" 'sriov/[^"]*' \
-	'memory and interrupt delivery call no device assignment'
+rule "^$dir/x86/" 'backend\.h' \
+	'x86 emulation calls no backend: it says what the backend does next'
+rule "^$dir/(x86|ept|irq)/" 'sriov/[^"]*' \
+	'x86, memory and interrupt delivery call no device assignment'
 rule "^$dir/irq/" 'ept/[^"]*' \
 	'interrupt delivery calls no guest memory'
 exit $status

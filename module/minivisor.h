@@ -10,7 +10,9 @@
  *   backend          backend.h: the operations a vendor's hardware
  *   interface        virtualization offers, chosen at load time
  *   vendor backend   vmx/ (VT-x): VMXON, the VMCS, VM entry, the exits
- *   bottom           ept/ (guest memory and its EPT paging structures),
+ *   bottom           x86/ (the architecture: registers, CPUID, FPU,
+ *                    emulation of I/O and MMIO instructions, hypercalls),
+ *                    ept/ (guest memory and its EPT paging structures),
  *                    irq/ (interrupts waiting for a vCPU), sriov/ (SR-IOV
  *                    and assigned PCI functions)
  *
@@ -25,11 +27,12 @@
  *   How is a guest page mapped?        ept/memslot.c (the fault),
  *                                      ept/ept.c (the tables)
  *   Which interrupt goes next?         irq/pending.h
- *   How does an I/O or MMIO exit       vmx/io.c, vmx/mmio.c (with
- *   reach the VMM?                     vmx/decode.c for MMIO)
+ *   How does an I/O or MMIO exit       vmx/io.c, vmx/mmio.c (what the
+ *   reach the VMM?                     exit says), then x86/io.c,
+ *                                      x86/mmio.c, x86/decode.c
  *   When does the CPU enter VMX        vmx/vmxon.c
  *   operation?
- *   What does the guest see in CPUID?  vmx/cpuid.c, vmx/supported_cpuid.c
+ *   What does the guest see in CPUID?  x86/cpuid.c, x86/supported_cpuid.c
  *   How does a device's interrupt      sriov/irq.c, sriov/msi.c, then
  *   reach the guest?                   irq/pending.c
  *   What do the counters count?        stats.h, netlink.c

@@ -25,6 +25,7 @@
 #include "sriov/assign.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "x86/x86.h"
 
 static vm_fault_t mv_vcpu_fault(struct vm_fault *vmf)
 {
@@ -167,12 +168,12 @@ static int mv_vcpu_fpu_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 	struct kvm_fpu fpu;
 
 	if (ioctl == KVM_GET_FPU) {
-		mv_backend->get_fpu(vcpu, &fpu);
+		mv_x86_get_fpu(vcpu, &fpu);
 		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&fpu, argp, sizeof(fpu)))
 		return -EFAULT;
-	mv_backend->set_fpu(vcpu, &fpu);
+	mv_x86_set_fpu(vcpu, &fpu);
 	return 0;
 }
 
@@ -250,9 +251,9 @@ static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_MSRS:
 		return mv_vcpu_msrs(vcpu, argp, true);
 	case KVM_SET_CPUID2:
-		return mv_backend->set_cpuid(vcpu, argp);
+		return mv_x86_set_cpuid(vcpu, argp);
 	case KVM_GET_CPUID2:
-		return mv_backend->get_cpuid(vcpu, argp);
+		return mv_x86_get_cpuid(vcpu, argp);
 	case KVM_INTERRUPT:
 		return mv_vcpu_interrupt(vcpu, argp);
 	case KVM_GET_MP_STATE:
@@ -323,11 +324,16 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 		ret = -ENOMEM;
 		goto free_pages;
 	}
-	ret = mv_backend->vcpu_create(vcpu);
+	ret = mv_x86_fpu_alloc(vcpu);
 	if (ret)
 		goto free_pages;
+	ret = mv_backend->vcpu_create(vcpu);
+	if (ret)
+		goto free_fpu;
 	return vcpu;
 
+free_fpu:
+	mv_x86_fpu_free(vcpu);
 free_pages:
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
@@ -350,6 +356,8 @@ int mv_vcpu_open(struct mv_vcpu *vcpu)
 void mv_vcpu_free(struct mv_vcpu *vcpu)
 {
 	mv_backend->vcpu_destroy(vcpu);
+	mv_x86_cpuid_free(vcpu);
+	mv_x86_fpu_free(vcpu);
 	mv_ept_spares_free(&vcpu->ept_spares);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);

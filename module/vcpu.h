@@ -15,6 +15,7 @@
 #include "ept/ept.h"
 #include "irq/pending.h"
 #include "stats.h"
+#include "x86/x86.h"
 
 struct mv_vm;
 
@@ -35,6 +36,7 @@ struct mv_vcpu {
 	struct mv_vcpu_irqs irqs;	/* interrupts waiting to be injected */
 	struct mv_ept_spares ept_spares;	/* EPT tables for its faults */
 	struct mv_vcpu_stats stats;
+	struct mv_x86_vcpu x86;	/* registers, FPU, CPUID, emulation */
 };
 
 struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id);

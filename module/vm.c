@@ -140,13 +140,42 @@ out:
 	return ret;
 }
 
+/*
+ * KVM_SET_USER_MEMORY_REGION, where guest memory (ept/memslot.c) and
+ * device assignment (sriov/) meet; neither calls the other. With
+ * functions assigned, a slot may not cover one of their BARs, and the
+ * VM's IOMMU domain follows the change: the new range is pinned before
+ * the slot changes, and the DMA mappings swapped once it has
+ * (sriov/dma.c). The VM's devices lock keeps assignments out meanwhile.
+ */
 static int mv_vm_set_memory_region(struct mv_vm *vm, void __user *argp)
 {
 	struct kvm_userspace_memory_region region;
+	struct mv_dma_slot prepared;
+	int ret;
 
 	if (copy_from_user(&region, argp, sizeof(region)))
 		return -EFAULT;
-	return mv_ept_set_memory_region(vm, &region);
+	ret = mv_memslot_check(&region);
+	if (ret)
+		return ret;
+	mutex_lock(&vm->devices.lock);
+	if (mv_assigned_bars_overlap(vm, region.guest_phys_addr >> PAGE_SHIFT,
+				     region.memory_size >> PAGE_SHIFT)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	ret = mv_dma_slot_prepare(vm, &region, &prepared);
+	if (ret)
+		goto out;
+	ret = mv_ept_set_memory_region(vm, &region);
+	if (ret)
+		mv_dma_slot_unprepare(vm, &prepared);
+	else
+		ret = mv_dma_slot_commit(vm, region.slot, &prepared);
+out:
+	mutex_unlock(&vm->devices.lock);
+	return ret;
 }
 
 static int mv_vm_get_dirty_log(struct mv_vm *vm, void __user *argp)

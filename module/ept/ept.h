@@ -99,7 +99,12 @@ void mv_ept_unwatch_mm(struct mv_vm *vm);
 bool mv_ept_fault_must_retry(struct mv_ept *ept, unsigned long seq,
 			     unsigned long hva);
 
-/* KVM_SET_USER_MEMORY_REGION */
+/*
+ * KVM_SET_USER_MEMORY_REGION: whether the region is one a slot may hold
+ * (0 or -EINVAL), and making the slot so. The VM's ioctl (vm.c) checks,
+ * then meets device assignment, then sets.
+ */
+int mv_memslot_check(const struct kvm_userspace_memory_region *region);
 int mv_ept_set_memory_region(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *region);
 

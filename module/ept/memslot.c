@@ -60,7 +60,7 @@ bool mv_memslots_overlap(struct mv_ept *ept, struct mv_memslot *self,
 	return false;
 }
 
-static int memslot_check(const struct kvm_userspace_memory_region *region)
+int mv_memslot_check(const struct kvm_userspace_memory_region *region)
 {
 	if (region->flags & ~MV_MEMSLOT_FLAGS)
 		return -EINVAL;
@@ -160,37 +160,16 @@ void mv_memslots_free(struct mv_ept *ept)
 		kvfree(slot->dirty_bitmap);
 }
 
-/*
- * With functions assigned, a slot may not cover one of their BARs, and
- * the VM's IOMMU domain follows the change: the new range is pinned
- * before anything changes, and the DMA mappings swapped once the slot has
- * (sriov/dma.c).
- */
 int mv_ept_set_memory_region(struct mv_vm *vm,
 			     const struct kvm_userspace_memory_region *region)
 {
 	unsigned long *bitmap = NULL, *old_bitmap = NULL;
-	struct mv_dma_slot prepared;
-	int ret = memslot_check(region);
+	int ret;
 
-	if (ret)
-		return ret;
-	mutex_lock(&vm->devices.lock);
-	if (mv_assigned_bars_overlap(vm, region->guest_phys_addr >> PAGE_SHIFT,
-				     region->memory_size >> PAGE_SHIFT)) {
-		ret = -EEXIST;
-		goto out;
-	}
-	ret = mv_dma_slot_prepare(vm, region, &prepared);
-	if (ret)
-		goto out;
 	if (region->flags & KVM_MEM_LOG_DIRTY_PAGES && region->memory_size) {
 		bitmap = mv_dirty_bitmap_alloc(region->memory_size >> PAGE_SHIFT);
-		if (!bitmap) {
-			mv_dma_slot_unprepare(vm, &prepared);
-			ret = -ENOMEM;
-			goto out;
-		}
+		if (!bitmap)
+			return -ENOMEM;
 	}
 	mutex_lock(&vm->ept.slots_lock);
 	spin_lock(&vm->ept.lock);
@@ -199,12 +178,6 @@ int mv_ept_set_memory_region(struct mv_vm *vm,
 	mutex_unlock(&vm->ept.slots_lock);
 	kvfree(bitmap);		/* not taken: the slot logs already, or no slot */
 	kvfree(old_bitmap);
-	if (ret)
-		mv_dma_slot_unprepare(vm, &prepared);
-	else
-		ret = mv_dma_slot_commit(vm, region->slot, &prepared);
-out:
-	mutex_unlock(&vm->devices.lock);
 	return ret;
 }
 

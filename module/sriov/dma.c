@@ -18,7 +18,8 @@
  * cannot be faulted: the device does not retry. The memslots' pages are
  * therefore pinned (pin_user_pages, FOLL_LONGTERM) and mapped in full for
  * as long as the VM has a function with an IOMMU, and the mapping follows
- * every memslot change (memslot.c calls in under mv_vm_devices.lock).
+ * every memslot change (the VM's ioctl, vm.c, calls in under the VM's
+ * devices lock).
  * Pinned pages are locked memory: they count in the process's locked_vm
  * and against its RLIMIT_MEMLOCK, as mlock()ed pages do (CAP_IPC_LOCK
  * lifts the limit, not the count).

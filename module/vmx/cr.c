@@ -64,7 +64,7 @@ bool mv_vmx_cr4_valid(struct mv_vcpu *vcpu, unsigned long cr4)
 		return false;
 	for (i = 0; i < ARRAY_SIZE(cr4_features); i++)
 		if ((cr4 & cr4_features[i].cr4) &&
-		    !(mv_vmx_guest_cpuid(vcpu, cr4_features[i].function, 0,
+		    !(mv_x86_guest_cpuid(vcpu, cr4_features[i].function, 0,
 					 cr4_features[i].reg) &
 		      cr4_features[i].bit))
 			return false;
@@ -86,6 +86,25 @@ unsigned long mv_vmx_guest_cr4(void)
 {
 	return (vmcs_read(GUEST_CR4) & ~MV_CR4_HOST_OWNED) |
 	       (vmcs_read(CR4_READ_SHADOW) & MV_CR4_HOST_OWNED);
+}
+
+/*
+ * What x86/ needs to walk the guest's page tables. With PAE paging
+ * outside long mode the CPU loaded the four PDPTEs at the last MOV to CR3,
+ * and the VMCS holds those (SDM Vol. 3C, 25.4.2).
+ */
+void mv_vmx_guest_paging(struct mv_guest_paging *paging)
+{
+	unsigned int i;
+
+	paging->cr0 = mv_vmx_guest_cr0();
+	paging->cr4 = mv_vmx_guest_cr4();
+	paging->cr3 = vmcs_read(GUEST_CR3);
+	paging->efer = vmcs_read(GUEST_IA32_EFER);
+	if ((paging->cr0 & X86_CR0_PG) && (paging->cr4 & X86_CR4_PAE) &&
+	    !(paging->efer & EFER_LMA))
+		for (i = 0; i < ARRAY_SIZE(paging->pdpte); i++)
+			paging->pdpte[i] = vmcs_read(GUEST_PDPTR0 + 2 * i);
 }
 
 void mv_vmx_set_cr0(unsigned long cr0)
@@ -231,10 +250,10 @@ static bool xcr0_valid(u64 xcr0)
 int mv_vmx_handle_xsetbv(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 xcr0 = (u32)vmx->regs[MV_RAX] |
-		   (u64)vmx->regs[MV_RDX] << 32;
+	u64 xcr0 = (u32)vcpu->x86.regs[MV_RAX] |
+		   (u64)vcpu->x86.regs[MV_RDX] << 32;
 
-	if (vmx->regs[MV_RCX] != XCR_XFEATURE_ENABLED_MASK ||
+	if (vcpu->x86.regs[MV_RCX] != XCR_XFEATURE_ENABLED_MASK ||
 	    !xcr0_valid(xcr0)) {
 		mv_vmx_inject_gp(vcpu);
 		return 1;

@@ -21,12 +21,14 @@
 
 #include "../ept/ept.h"
 #include "../irq/pending.h"
+#include "../x86/x86.h"
 #include "insn.h"
+#include "segments.h"
 #include "vmx.h"
 
 unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg)
 {
-	return reg == MV_RSP ? vmcs_read(GUEST_RSP) : to_vmx(vcpu)->regs[reg];
+	return reg == MV_RSP ? vmcs_read(GUEST_RSP) : vcpu->x86.regs[reg];
 }
 
 void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
@@ -35,46 +37,47 @@ void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 	if (reg == MV_RSP)
 		vmcs_write(GUEST_RSP, value);
 	else
-		to_vmx(vcpu)->regs[reg] = value;
+		vcpu->x86.regs[reg] = value;
 }
 
-/* The bits of an address register an address size (2, 4, 8 bytes) uses. */
-unsigned long mv_vmx_address_mask(unsigned int addr_size)
-{
-	return addr_size >= 8 ? ~0ul : BIT_ULL(8 * addr_size) - 1;
-}
-
-/*
- * Add delta to the part of a register an address mask covers, wrapping
- * there; the bits above stay (a 16-bit DI steps without touching RDI's
- * upper bits).
- */
-void mv_vmx_step_register(unsigned long *reg, long delta, unsigned long mask)
-{
-	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
-}
-
-/*
- * A REP string instruction with elements left runs again: RIP stays, and
- * RFLAGS.RF keeps an instruction breakpoint on it from firing again.
- */
-void mv_vmx_repeat_instruction(void)
-{
-	vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_EFLAGS_RF);
-}
-
-/* Step over the instruction that exited, as the CPU would have done. */
-void mv_vmx_skip_instruction(void)
+/* Step over an instruction len bytes long, as the CPU would have done. */
+static void advance_rip(unsigned int len)
 {
 	u32 interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) + len);
 	vmcs_write(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) & ~X86_EFLAGS_RF);
 	/* Blocking by STI or MOV SS lasts one instruction only. */
 	if (interruptibility & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, interruptibility &
 			   ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Step over the instruction that exited. */
+void mv_vmx_skip_instruction(void)
+{
+	advance_rip(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/*
+ * End an instruction x86/ emulated, as it says (enum mv_insn_end). len is
+ * its length, or 0 for the instruction that exited: the VMCS knows that
+ * one's (an EPT violation has none).
+ */
+void mv_vmx_end_instruction(enum mv_insn_end end, unsigned int len)
+{
+	if (end == MV_INSN_DONE)
+		advance_rip(len ?: vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	else if (end == MV_INSN_AGAIN)
+		vmcs_write(GUEST_RFLAGS,
+			   vmcs_read(GUEST_RFLAGS) | X86_EFLAGS_RF);
+}
+
+/* Whether the guest runs 64-bit code: IA-32e mode and CS.L. */
+bool mv_vmx_long_mode(void)
+{
+	return (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
+	       (vmcs_read(SEGMENT_AR(MV_CS)) & SEGMENT_AR_L);
 }
 
 /* Deliver a fault with no error code at the next VM entry. */
@@ -110,17 +113,6 @@ int mv_vmx_unexpected_exit(struct mv_vcpu *vcpu)
 	run->internal.ndata = 2;
 	run->internal.data[0] = vmx->exit_reason;
 	run->internal.data[1] = vcpu->cpu;
-	return 0;
-}
-
-/* An instruction minivisor must emulate but cannot: say so, as KVM does. */
-int mv_vmx_emulation_failure(struct mv_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-	run->internal.ndata = 0;
 	return 0;
 }
 
@@ -183,6 +175,27 @@ static int handle_interrupt_window(struct mv_vcpu *vcpu)
 	return 0;
 }
 
+static int handle_cpuid(struct mv_vcpu *vcpu)
+{
+	mv_x86_cpuid(vcpu);
+	mv_vmx_skip_instruction();
+	return 1;
+}
+
+/*
+ * VMCALL, at the guest's privilege level: SS.DPL once in protected mode.
+ * PE is not host-owned (cr.h), so GUEST_CR0 holds the guest's bit.
+ */
+static int handle_vmcall(struct mv_vcpu *vcpu)
+{
+	unsigned int cpl = vmcs_read(GUEST_CR0) & X86_CR0_PE ?
+			   (vmcs_read(SEGMENT_AR(MV_SS)) >> 5) & 3 : 0;
+
+	mv_x86_hypercall(vcpu, cpl, mv_vmx_long_mode());
+	mv_vmx_skip_instruction();
+	return 1;
+}
+
 /* VMX, SMX and the other instructions a guest of minivisor may not use. */
 static int handle_undefined_instruction(struct mv_vcpu *vcpu)
 {
@@ -217,11 +230,11 @@ static const exit_handler exit_handlers[] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT]	= handle_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW]	= handle_interrupt_window,
-	[EXIT_REASON_CPUID]		= mv_vmx_handle_cpuid,
+	[EXIT_REASON_CPUID]		= handle_cpuid,
 	[EXIT_REASON_HLT]		= handle_hlt,
 	[EXIT_REASON_INVD]		= handle_invd,
 	[EXIT_REASON_RDPMC]		= handle_undefined_instruction,
-	[EXIT_REASON_VMCALL]		= mv_vmx_handle_vmcall,
+	[EXIT_REASON_VMCALL]		= handle_vmcall,
 	[EXIT_REASON_VMCLEAR]		= handle_undefined_instruction,
 	[EXIT_REASON_VMLAUNCH]		= handle_undefined_instruction,
 	[EXIT_REASON_VMPTRLD]		= handle_undefined_instruction,

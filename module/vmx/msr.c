@@ -189,7 +189,7 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 
 int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu->x86.regs;
 	u64 data;
 
 	if (mv_vmx_get_msr(vcpu, regs[MV_RCX], &data)) {
@@ -204,7 +204,7 @@ int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu)
 
 int mv_vmx_handle_wrmsr(struct mv_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu->x86.regs;
 	u64 data = (u32)regs[MV_RAX] | (u64)(u32)regs[MV_RDX] << 32;
 
 	if (mv_vmx_set_msr(vcpu, regs[MV_RCX], data, false)) {

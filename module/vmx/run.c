@@ -276,7 +276,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 
-	failed = mv_vmx_enter(vmx->regs, vmx->launched);
+	failed = mv_vmx_enter(vcpu->x86.regs, vmx->launched);
 	vmx->exit_tsc = rdtsc();
 
 	vmx->cr2 = native_read_cr2();
@@ -336,16 +336,16 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 	if (run->cr8 > 15)
 		return -EINVAL;
 	vmx->cr8 = run->cr8;
-	if (vmx->io_pending || vmx->string_io.pending)
+	if (vcpu->x86.io_pending || vcpu->x86.string_io.pending)
 		mv_vmx_complete_io(vcpu);
-	if (vmx->mmio_pending)
+	if (vcpu->x86.mmio_pending)
 		mv_vmx_complete_mmio(vcpu);
 	if (run->immediate_exit)
 		return -EINTR;
 
-	fpu_swap_kvm_fpstate(&vmx->fpu, true);
+	fpu_swap_kvm_fpstate(&vcpu->x86.fpu, true);
 	ret = mv_run_loop(vcpu, enter_guest);
-	fpu_swap_kvm_fpstate(&vmx->fpu, false);
+	fpu_swap_kvm_fpstate(&vcpu->x86.fpu, false);
 	report_vcpu_state(vcpu);
 	return ret;
 }
@@ -353,26 +353,16 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 int mv_vmx_vcpu_create(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
-	int ret;
 
-	if (!fpu_alloc_guest_fpstate(&vmx->fpu))
-		return -ENOMEM;
 	preempt_notifier_init(&vmx->preempt_notifier, &mv_preempt_ops);
 	vmx->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			 (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
-	ret = mv_vmcs_create(vcpu);
-	if (ret)
-		fpu_free_guest_fpstate(&vmx->fpu);
-	return ret;
+	return mv_vmcs_create(vcpu);
 }
 
 void mv_vmx_vcpu_destroy(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
-
 	mv_vmcs_destroy(vcpu);
-	fpu_free_guest_fpstate(&vmx->fpu);
-	kfree(vmx->cpuid);
 }
 
 int mv_vmx_setup(void)

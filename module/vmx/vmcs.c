@@ -196,8 +196,8 @@ void mv_vmcs_reset_guest(struct mv_vcpu *vcpu)
 	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	enum mv_segment seg;
 
-	memset(vmx->regs, 0, sizeof(vmx->regs));
-	vmx->regs[MV_RDX] = 0x600;	/* family 6, as KVM reports */
+	memset(vcpu->x86.regs, 0, sizeof(vcpu->x86.regs));
+	vcpu->x86.regs[MV_RDX] = 0x600;	/* family 6, as KVM reports */
 
 	for (seg = MV_ES; seg <= MV_GS; seg++)
 		vmcs_write_segment(seg, 0, 0x93);

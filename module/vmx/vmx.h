@@ -13,18 +13,9 @@
 #include <linux/list.h>
 #include <linux/preempt.h>
 #include <linux/types.h>
-#include <asm/fpu/api.h>
-#include <asm/fpu/types.h>
 
 #include "../vcpu.h"
-#include "decode.h"
-
-/* Guest general-purpose registers, in the order of their encodings. */
-enum mv_reg {
-	MV_RAX, MV_RCX, MV_RDX, MV_RBX, MV_RSP, MV_RBP, MV_RSI, MV_RDI,
-	MV_R8, MV_R9, MV_R10, MV_R11, MV_R12, MV_R13, MV_R14, MV_R15,
-	MV_NR_REGS
-};
+#include "../x86/x86.h"
 
 /* Host state that VM exits clobber and that goes back on vCPU put. */
 struct mv_host_state {
@@ -39,24 +30,14 @@ enum mv_switched_msr {
 	MV_NR_SWITCHED_MSRS
 };
 
-/* An INS or OUTS in progress (io.c). */
-struct mv_string_io {
-	bool pending;		/* an INS waits for userspace's data */
-	bool rep;
-	int step;		/* bytes per element, negative when RFLAGS.DF */
-	unsigned long mask;	/* the address size */
-	u64 linear;		/* where the first element goes */
-};
-
 struct mv_vmx_vcpu {
-	struct mv_vcpu vcpu;	/* the generic part: first, see backend.c */
-
 	/*
-	 * Guest GPRs: entry.S loads them before VM entry and saves them after
-	 * VM exit. RSP is the exception, the VMCS holds it; regs[MV_RSP] is
-	 * a copy filled when userspace asks (KVM_GET_REGS).
+	 * The generic part: first, see backend.c. entry.S enters the guest
+	 * with vcpu.x86.regs[] and saves them at exit, all but RSP: the
+	 * VMCS holds that one (GUEST_RSP).
 	 */
-	unsigned long regs[MV_NR_REGS];
+	struct mv_vcpu vcpu;
+
 	unsigned long cr2;
 
 	struct page *vmcs;		/* active on vcpu.cpu, if it is >= 0 */
@@ -77,7 +58,6 @@ struct mv_vmx_vcpu {
 	u64 host_msrs[MV_NR_SWITCHED_MSRS];
 	u64 apic_base;
 
-	struct fpu_guest fpu;
 	u64 xcr0;
 	unsigned long cr8;		/* private TPR: CR8 accesses exit */
 	unsigned long dr[4], dr6;	/* private DR0-3, DR6 */
@@ -85,13 +65,6 @@ struct mv_vmx_vcpu {
 	u32 exit_reason;
 	u64 exit_tsc;			/* TSC at the last VM exit */
 	unsigned long exit_qualification;
-	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
-	bool mmio_pending;	/* an MMIO read waits for userspace (mmio.c) */
-	struct mv_mem_access mmio;
-	struct mv_string_io string_io;
-
-	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
-	int cpuid_nent;
 };
 
 static inline struct mv_vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
@@ -131,39 +104,22 @@ void mv_vmx_flush_tlbs(const struct mv_ept *ept);
 int mv_vmx_handle_exit(struct mv_vcpu *vcpu);
 const char *mv_vmx_exit_name(u32 reason);
 int mv_vmx_unexpected_exit(struct mv_vcpu *vcpu);
-int mv_vmx_emulation_failure(struct mv_vcpu *vcpu);
 void mv_vmx_inject_exception(u8 vector);
 void mv_vmx_inject_gp(struct mv_vcpu *vcpu);
 void mv_vmx_skip_instruction(void);
-void mv_vmx_repeat_instruction(void);
-unsigned long mv_vmx_address_mask(unsigned int addr_size);
-void mv_vmx_step_register(unsigned long *reg, long delta, unsigned long mask);
+void mv_vmx_end_instruction(enum mv_insn_end end, unsigned int len);
+bool mv_vmx_long_mode(void);
 unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg);
 void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 		      unsigned long value);
 
-/* io.c: KVM_EXIT_IO, and its completion when userspace re-enters. */
+/* io.c: port I/O exits, and their completion when userspace re-enters. */
 int mv_vmx_handle_io(struct mv_vcpu *vcpu);
 void mv_vmx_complete_io(struct mv_vcpu *vcpu);
 
-/* guest_memory.c: copy at a guest linear address, through its paging. */
-int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
-			 unsigned int len, bool write);
-
-/* mmio.c: an access outside every memslot. */
+/* mmio.c: an access outside every memslot, and a read's completion. */
 int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa);
 void mv_vmx_complete_mmio(struct mv_vcpu *vcpu);
-
-/* hypercall.c */
-int mv_vmx_handle_vmcall(struct mv_vcpu *vcpu);
-
-/* cpuid.c */
-int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu);
-u32 mv_vmx_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
-		       unsigned int reg);
-bool mv_vmx_cr4_valid(struct mv_vcpu *vcpu, unsigned long cr4);
-int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
-int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
 
 /* msr.c */
 int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu);
@@ -174,22 +130,17 @@ void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu);
 void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu);
 int mv_vmx_get_msr_index_list(struct kvm_msr_list __user *user);
 
-/* supported_cpuid.c */
-int mv_vmx_get_supported_cpuid(struct kvm_cpuid2 __user *user);
-
 /* cr.c */
 int mv_vmx_handle_cr(struct mv_vcpu *vcpu);
 int mv_vmx_handle_dr(struct mv_vcpu *vcpu);
 int mv_vmx_handle_xsetbv(struct mv_vcpu *vcpu);
+bool mv_vmx_cr4_valid(struct mv_vcpu *vcpu, unsigned long cr4);
 unsigned long mv_vmx_guest_cr0(void);
 unsigned long mv_vmx_guest_cr4(void);
+void mv_vmx_guest_paging(struct mv_guest_paging *paging);
 void mv_vmx_set_cr0(unsigned long cr0);
 void mv_vmx_set_cr4(unsigned long cr4);
 void mv_vmx_set_efer(u64 efer);
-
-/* fpu.c: KVM_GET/SET_FPU */
-void mv_vmx_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu);
-void mv_vmx_set_fpu(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu);
 
 /* regs.c: KVM_GET/SET_REGS and KVM_GET/SET_SREGS */
 void mv_vmx_get_regs(struct mv_vcpu *vcpu, struct kvm_regs *regs);

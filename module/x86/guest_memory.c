@@ -16,8 +16,7 @@
 #include "../ept/ept.h"
 #include "../vcpu.h"
 #include "../vm.h"
-#include "insn.h"
-#include "vmx.h"
+#include "x86.h"
 
 #define PTE_PRESENT	BIT_ULL(0)
 #define PTE_LARGE	BIT_ULL(7)
@@ -104,20 +103,20 @@ static int walk(struct mv_vcpu *vcpu, u64 table, u64 linear, int level,
 }
 
 /* The guest-physical address of a linear address, by the guest's paging. */
-static int linear_to_gpa(struct mv_vcpu *vcpu, u64 linear, u64 *gpa)
+static int linear_to_gpa(struct mv_vcpu *vcpu,
+			 const struct mv_guest_paging *paging, u64 linear,
+			 u64 *gpa)
 {
-	unsigned long cr0 = mv_vmx_guest_cr0();
-	unsigned long cr4 = mv_vmx_guest_cr4();
-	u64 cr3 = vmcs_read(GUEST_CR3), pdpte;
+	u64 cr3 = paging->cr3, pdpte;
 
-	if (!(cr0 & X86_CR0_PG)) {
+	if (!(paging->cr0 & X86_CR0_PG)) {
 		*gpa = linear & 0xffffffff;
 		return 0;
 	}
-	if (vmcs_read(GUEST_IA32_EFER) & EFER_LMA)
+	if (paging->efer & EFER_LMA)
 		return walk(vcpu, cr3 & PTE_ADDR_MASK, linear, 4, true, gpa);
-	if (cr4 & X86_CR4_PAE) {
-		pdpte = vmcs_read(GUEST_PDPTR0 + 2 * ((linear >> 30) & 3));
+	if (paging->cr4 & X86_CR4_PAE) {
+		pdpte = paging->pdpte[(linear >> 30) & 3];
 		if (!(pdpte & PTE_PRESENT))
 			return -EFAULT;
 		return walk(vcpu, pdpte & PTE_ADDR_MASK, linear, 2, true, gpa);
@@ -126,8 +125,9 @@ static int linear_to_gpa(struct mv_vcpu *vcpu, u64 linear, u64 *gpa)
 }
 
 /* Copy len bytes at a guest linear address, page by page. */
-int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
-			 unsigned int len, bool write)
+int mv_guest_linear_copy(struct mv_vcpu *vcpu,
+			 const struct mv_guest_paging *paging, u64 linear,
+			 void *buf, unsigned int len, bool write)
 {
 	unsigned int chunk;
 	u64 gpa;
@@ -135,7 +135,7 @@ int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
 	while (len) {
 		chunk = min_t(unsigned int, len,
 			      PAGE_SIZE - offset_in_page(linear));
-		if (linear_to_gpa(vcpu, linear, &gpa) ||
+		if (linear_to_gpa(vcpu, paging, linear, &gpa) ||
 		    guest_phys_copy(vcpu, gpa, buf, chunk, write))
 			return -EFAULT;
 		linear += chunk;

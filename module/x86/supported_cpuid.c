@@ -3,7 +3,7 @@
  * KVM_GET_SUPPORTED_CPUID: the processor a VMM may show its guests.
  *
  * The host's own CPUID leaves, less what minivisor cannot give a guest:
- * features that need VMX controls it does not enable (RDTSCP, INVPCID,
+ * features that need VMX controls the backend does not enable (RDTSCP, INVPCID,
  * XSAVES), devices it does not emulate in the kernel (x2APIC, the TSC
  * deadline timer, the PMU), instructions it makes #UD (VMX, SMX,
  * MONITOR/MWAIT), and MSRs it does not virtualize. It adds what KVM adds:
@@ -16,7 +16,7 @@
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 
-#include "vmx.h"
+#include "x86.h"
 
 /*
  * Leaf 1 ECX: SSE3..AVX, without DTES64, MONITOR, DS-CPL, VMX, SMX, EST,
@@ -111,7 +111,7 @@ static int fill_supported(struct kvm_cpuid_entry2 *e)
 	return n;
 }
 
-int mv_vmx_get_supported_cpuid(struct kvm_cpuid2 __user *user)
+int mv_x86_supported_cpuid(struct kvm_cpuid2 __user *user)
 {
 	struct kvm_cpuid_entry2 *entries;
 	struct kvm_cpuid2 header;

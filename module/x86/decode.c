@@ -24,7 +24,7 @@
 #include <linux/minmax.h>
 
 #include "decode.h"
-#include "vmx.h"
+#include "x86.h"
 
 struct decoder {
 	const u8 *bytes;

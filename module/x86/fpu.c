@@ -8,17 +8,30 @@
  * its registers and vice versa. Between runs the state rests in memory,
  * in the legacy FXSAVE layout at the start of the XSAVE area (Intel SDM
  * Vol. 1, 10.5.1), which is what struct kvm_fpu mirrors. Like KVM 6.1,
- * MXCSR is neither reported nor set here.
+ * MXCSR is neither reported nor set here. The backend's run swaps the
+ * state in and out around its stays in the guest.
  */
+#include <linux/errno.h>
 #include <linux/kvm.h>
 #include <linux/string.h>
+#include <asm/fpu/api.h>
 
 #include "../vcpu.h"
-#include "vmx.h"
+#include "x86.h"
 
-void mv_vmx_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu)
+int mv_x86_fpu_alloc(struct mv_vcpu *vcpu)
 {
-	const struct fxregs_state *fxsave = &to_vmx(vcpu)->fpu.fpstate->regs.fxsave;
+	return fpu_alloc_guest_fpstate(&vcpu->x86.fpu) ? 0 : -ENOMEM;
+}
+
+void mv_x86_fpu_free(struct mv_vcpu *vcpu)
+{
+	fpu_free_guest_fpstate(&vcpu->x86.fpu);
+}
+
+void mv_x86_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu)
+{
+	const struct fxregs_state *fxsave = &vcpu->x86.fpu.fpstate->regs.fxsave;
 
 	memset(fpu, 0, sizeof(*fpu));
 	memcpy(fpu->fpr, fxsave->st_space, sizeof(fpu->fpr));
@@ -31,9 +44,9 @@ void mv_vmx_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu)
 	memcpy(fpu->xmm, fxsave->xmm_space, sizeof(fpu->xmm));
 }
 
-void mv_vmx_set_fpu(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu)
+void mv_x86_set_fpu(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu)
 {
-	struct fxregs_state *fxsave = &to_vmx(vcpu)->fpu.fpstate->regs.fxsave;
+	struct fxregs_state *fxsave = &vcpu->x86.fpu.fpstate->regs.fxsave;
 
 	memcpy(fxsave->st_space, fpu->fpr, sizeof(fpu->fpr));
 	fxsave->cwd = fpu->fcw;

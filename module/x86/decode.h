@@ -3,8 +3,8 @@
  * The instruction decoder of the emulation chapter: just enough of the
  * x86 instruction set to say what a guest's memory access was.
  */
-#ifndef MV_VMX_DECODE_H
-#define MV_VMX_DECODE_H
+#ifndef MV_X86_DECODE_H
+#define MV_X86_DECODE_H
 
 #include <linux/types.h>
 
@@ -30,6 +30,7 @@ struct mv_mem_access {
 	bool string;		/* STOS: the index register RDI steps */
 	bool rep;		/* REP: RCX counts the elements down */
 	u8 addr_size;		/* bytes of RDI and RCX that count: 2, 4, 8 */
+	bool df;		/* RFLAGS.DF, from the exit: STOS steps down */
 };
 
 /*
@@ -41,4 +42,4 @@ int mv_decode_mem_access(const u8 *bytes, unsigned int len,
 			 unsigned int def_size, bool long_mode,
 			 struct mv_mem_access *access);
 
-#endif /* MV_VMX_DECODE_H */
+#endif /* MV_X86_DECODE_H */

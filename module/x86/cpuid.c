@@ -12,7 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "../vcpu.h"
-#include "vmx.h"
+#include "x86.h"
 
 /* The most entries KVM accepts in KVM_SET_CPUID2. */
 #define MV_MAX_CPUID_ENTRIES 256
@@ -22,12 +22,11 @@ static const struct kvm_cpuid_entry2 *cpuid_find(struct mv_vcpu *vcpu,
 						 u32 function, u32 index,
 						 bool any_index)
 {
-	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	const struct kvm_cpuid_entry2 *entry;
 	int i;
 
-	for (i = 0; i < vmx->cpuid_nent; i++) {
-		entry = &vmx->cpuid[i];
+	for (i = 0; i < vcpu->x86.cpuid_nent; i++) {
+		entry = &vcpu->x86.cpuid[i];
 		if (entry->function == function &&
 		    (any_index || entry->index == index ||
 		     !(entry->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX)))
@@ -77,7 +76,7 @@ static const struct kvm_cpuid_entry2 *cpuid_out_of_range(struct mv_vcpu *vcpu,
 }
 
 /* One register of the guest's CPUID leaf (0 EAX ... 3 EDX), 0 if absent. */
-u32 mv_vmx_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
+u32 mv_x86_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
 		       unsigned int reg)
 {
 	const struct kvm_cpuid_entry2 *entry;
@@ -88,9 +87,10 @@ u32 mv_vmx_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
 	return (&entry->eax)[reg];
 }
 
-int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu)
+/* The CPUID instruction, on the guest's registers; then it is done. */
+void mv_x86_cpuid(struct mv_vcpu *vcpu)
 {
-	unsigned long *regs = to_vmx(vcpu)->regs;
+	unsigned long *regs = vcpu->x86.regs;
 	const struct kvm_cpuid_entry2 *entry;
 	u32 function = regs[MV_RAX], index = regs[MV_RCX];
 
@@ -101,13 +101,10 @@ int mv_vmx_handle_cpuid(struct mv_vcpu *vcpu)
 	regs[MV_RBX] = entry ? entry->ebx : 0;
 	regs[MV_RCX] = entry ? entry->ecx : 0;
 	regs[MV_RDX] = entry ? entry->edx : 0;
-	mv_vmx_skip_instruction();
-	return 1;
 }
 
-int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
+int mv_x86_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 {
-	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_cpuid_entry2 *entries;
 	struct kvm_cpuid2 header;
 
@@ -127,17 +124,21 @@ int mv_vmx_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 		return -EFAULT;
 	}
 
-	kfree(vmx->cpuid);
-	vmx->cpuid = entries;
-	vmx->cpuid_nent = header.nent;
+	kfree(vcpu->x86.cpuid);
+	vcpu->x86.cpuid = entries;
+	vcpu->x86.cpuid_nent = header.nent;
 	return 0;
 }
 
-int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
+void mv_x86_cpuid_free(struct mv_vcpu *vcpu)
 {
-	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	kfree(vcpu->x86.cpuid);
+}
+
+int mv_x86_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
+{
 	struct kvm_cpuid2 header;
-	int nent = vmx->cpuid_nent;
+	int nent = vcpu->x86.cpuid_nent;
 
 	if (copy_from_user(&header, user, sizeof(header)))
 		return -EFAULT;
@@ -145,8 +146,8 @@ int mv_vmx_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user)
 		return -E2BIG;	/* as in KVM 6.1: nent is not written back */
 	header.nent = nent;
 	if (copy_to_user(user, &header, sizeof(header)) ||
-	    copy_to_user(user->entries, vmx->cpuid,
-			 array_size(nent, sizeof(*vmx->cpuid))))
+	    copy_to_user(user->entries, vcpu->x86.cpuid,
+			 array_size(nent, sizeof(*vcpu->x86.cpuid))))
 		return -EFAULT;
 	return 0;
 }

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port I/O: IN and OUT become KVM_EXIT_IO (Intel SDM Vol. 1, 19.2, and
+ * Vol. 2, the IN, INS, OUT and OUTS pages).
+ *
+ * Every IN and OUT exits, and the backend hands over what its exit says
+ * (struct mv_io_intercept); the device behind the port lives in
+ * userspace. The data travels in the vCPU's I/O page, mapped after struct
+ * kvm_run. As in KVM, the guest's RIP still points at the instruction
+ * while userspace handles the exit; the instruction completes when
+ * userspace calls KVM_RUN again: an IN then loads the data userspace left
+ * in the page into AL, AX or EAX.
+ *
+ * INS and OUTS move data between the port and guest memory, addressed by
+ * ES:RDI or DS:RSI; the exit gives the linear address and the address
+ * size (on VT-x, SDM Vol. 3C, 28.2.5). minivisor does what KVM's emulator
+ * does, so that a VMM sees the same exits on both: OUTS goes to userspace
+ * once per element, with RSI and RCX already stepped; INS asks for as
+ * many elements as fit in the rest of the page (up to 1024 bytes) in one
+ * exit, and stores them in guest memory when userspace re-enters. Under
+ * REP, RIP stays on the instruction (MV_INSN_AGAIN) and the guest
+ * executes it again: with RCX at 0 it is done.
+ */
+#include <linux/kvm.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "../vcpu.h"
+#include "x86.h"
+
+/* KVM's quirk: OUT to port 0x7e completes before the exit to userspace. */
+#define IO_PORT_COMPLETES_EARLY	0x7e
+
+/* The most INS reads ahead in one exit, as KVM's emulator does. */
+#define STRING_IN_MAX_BYTES	1024
+
+/*
+ * Step the index register over count elements. Under REP, RCX counts them
+ * down and the instruction runs again; without, it is done.
+ */
+static enum mv_insn_end step_string(struct mv_vcpu *vcpu, enum mv_reg index,
+				    unsigned int count)
+{
+	struct mv_string_io *io = &vcpu->x86.string_io;
+	unsigned long *regs = vcpu->x86.regs;
+
+	mv_step_register(&regs[index], io->step * (long)count, io->mask);
+	if (!io->rep)
+		return MV_INSN_DONE;
+	mv_step_register(&regs[MV_RCX], -(long)count, io->mask);
+	return MV_INSN_AGAIN;
+}
+
+/* How many elements one INS exit asks for: KVM's read-ahead rule. */
+static unsigned int string_in_count(struct mv_vcpu *vcpu, unsigned int size)
+{
+	struct mv_string_io *io = &vcpu->x86.string_io;
+	unsigned long rdi = vcpu->x86.regs[MV_RDI];
+	unsigned long in_page;
+
+	if (!io->rep)
+		return 1;
+	in_page = io->step < 0 ? offset_in_page(rdi) :
+		  PAGE_SIZE - offset_in_page(rdi);
+	return max(min3(vcpu->x86.regs[MV_RCX] & io->mask, in_page,
+			(unsigned long)STRING_IN_MAX_BYTES / size), 1ul);
+}
+
+static int string_io(struct mv_vcpu *vcpu,
+		     const struct mv_io_intercept *intercept,
+		     enum mv_insn_end *end)
+{
+	struct mv_string_io *io = &vcpu->x86.string_io;
+	struct kvm_run *run = vcpu->run;
+
+	io->mask = mv_address_mask(intercept->addr_size);
+	io->rep = intercept->rep;
+	io->step = intercept->df ? -(int)run->io.size : run->io.size;
+	io->linear = intercept->linear;
+	if (io->rep && !(vcpu->x86.regs[MV_RCX] & io->mask)) {
+		*end = MV_INSN_DONE;
+		return 1;
+	}
+
+	if (run->io.direction == KVM_EXIT_IO_OUT) {
+		if (mv_guest_linear_copy(vcpu, intercept->paging, io->linear,
+					 vcpu->pio_data, run->io.size, false))
+			return mv_x86_emulation_failure(vcpu);
+		*end = step_string(vcpu, MV_RSI, 1);
+		return 0;
+	}
+
+	run->io.count = string_in_count(vcpu, run->io.size);
+	memset(vcpu->pio_data, 0, run->io.count * run->io.size);
+	io->pending = true;
+	return 0;
+}
+
+/*
+ * Store what userspace read for an INS, element by element, through the
+ * guest's paging.
+ */
+enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu,
+					   const struct mv_guest_paging *paging)
+{
+	struct mv_string_io *io = &vcpu->x86.string_io;
+	struct kvm_run *run = vcpu->run;
+	unsigned int i;
+
+	io->pending = false;
+	for (i = 0; i < run->io.count; i++)
+		if (mv_guest_linear_copy(vcpu, paging,
+					 io->linear + (long)i * io->step,
+					 vcpu->pio_data + i * run->io.size,
+					 run->io.size, true))
+			break;
+	return step_string(vcpu, MV_RDI, i);
+}
+
+int mv_x86_io(struct mv_vcpu *vcpu, const struct mv_io_intercept *io,
+	      enum mv_insn_end *end)
+{
+	struct kvm_run *run = vcpu->run;
+
+	*end = MV_INSN_OPEN;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = io->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = io->size;
+	run->io.port = io->port;
+	run->io.count = 1;
+	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+
+	if (io->string)
+		return string_io(vcpu, io, end);
+
+	if (io->in) {
+		memset(vcpu->pio_data, 0, io->size);
+	} else {
+		memcpy(vcpu->pio_data, &vcpu->x86.regs[MV_RAX], io->size);
+		if (io->port == IO_PORT_COMPLETES_EARLY) {
+			*end = MV_INSN_DONE;
+			return 0;
+		}
+	}
+	vcpu->x86.io_pending = true;
+	return 0;
+}
+
+/* Finish the IN or OUT userspace has handled, before re-entering. */
+enum mv_insn_end mv_x86_complete_io(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	unsigned long *rax = &vcpu->x86.regs[MV_RAX];
+
+	vcpu->x86.io_pending = false;
+	if (run->io.direction == KVM_EXIT_IO_IN) {
+		if (run->io.size == 4)
+			*rax = 0;	/* 32-bit results zero-extend */
+		memcpy(rax, vcpu->pio_data, run->io.size);
+	}
+	return MV_INSN_DONE;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Emulation, part two: MMIO exits.
+ *
+ * A guest access to a guest-physical address that no memslot holds (a
+ * device register, say) ends in a second-level page fault with that
+ * address (an EPT violation on VT-x), and the backend hands it over
+ * (struct mv_mmio_intercept). The instruction is fetched through the
+ * guest's paging and decoded (decode.c) to find the size and the data,
+ * and the access goes to userspace as KVM_EXIT_MMIO, where the VMM's
+ * device model answers it. As in KVM, a write completes before the exit
+ * (RIP already past the instruction when userspace sees it); a read
+ * completes when userspace calls KVM_RUN again, with the data it left in
+ * run->mmio.data.
+ */
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "../vcpu.h"
+#include "decode.h"
+#include "x86.h"
+
+/* Fetch the instruction at CS:RIP; the second page may be missing. */
+static int fetch_instruction(struct mv_vcpu *vcpu,
+			     const struct mv_mmio_intercept *mmio, u8 *bytes)
+{
+	u64 linear = mmio->rip_linear;
+	unsigned int first = min_t(unsigned int, MV_MAX_INSN_LEN,
+				   PAGE_SIZE - offset_in_page(linear));
+
+	if (mv_guest_linear_copy(vcpu, &mmio->paging, linear, bytes, first,
+				 false))
+		return 0;
+	if (first < MV_MAX_INSN_LEN &&
+	    !mv_guest_linear_copy(vcpu, &mmio->paging, linear + first,
+				  bytes + first, MV_MAX_INSN_LEN - first, false))
+		return MV_MAX_INSN_LEN;
+	return first;
+}
+
+/*
+ * The access is done: the instruction ends. STOS steps RDI; under REP it
+ * counts RCX down and runs again (see io.c), as KVM's emulator does, until
+ * it finds RCX at 0.
+ */
+static enum mv_insn_end finish_instruction(struct mv_vcpu *vcpu)
+{
+	struct mv_mem_access *access = &vcpu->x86.mmio;
+	unsigned long *regs = vcpu->x86.regs;
+	unsigned long mask = mv_address_mask(access->addr_size);
+
+	if (access->string)
+		mv_step_register(&regs[MV_RDI], access->df ? -access->size :
+				 access->size, mask);
+	if (!access->rep)
+		return MV_INSN_DONE;
+	mv_step_register(&regs[MV_RCX], -1, mask);
+	return MV_INSN_AGAIN;
+}
+
+static u64 register_value(struct mv_vcpu *vcpu,
+			  const struct mv_mem_access *access)
+{
+	u64 value = vcpu->x86.regs[access->reg];
+
+	return access->high_byte ? value >> 8 : value;
+}
+
+int mv_x86_mmio(struct mv_vcpu *vcpu, const struct mv_mmio_intercept *mmio,
+		enum mv_insn_end *end)
+{
+	struct mv_mem_access *access = &vcpu->x86.mmio;
+	struct kvm_run *run = vcpu->run;
+	u8 bytes[MV_MAX_INSN_LEN];
+	unsigned int len;
+	u64 value;
+
+	*end = MV_INSN_OPEN;
+	len = fetch_instruction(vcpu, mmio, bytes);
+	if (mv_decode_mem_access(bytes, len, mmio->def_size, mmio->long_mode,
+				 access))
+		return mv_x86_emulation_failure(vcpu);
+	access->df = mmio->df;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = mmio->gpa;
+	run->mmio.len = access->size;
+	run->mmio.is_write = access->write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (access->write) {
+		value = access->operand == MV_OPERAND_IMM ? access->imm :
+			register_value(vcpu, access);
+		memcpy(run->mmio.data, &value, access->size);
+		*end = finish_instruction(vcpu);
+	} else {
+		vcpu->x86.mmio_pending = true;
+	}
+	return 0;
+}
+
+/* A read's data arrived from userspace: into the register it goes. */
+enum mv_insn_end mv_x86_complete_mmio(struct mv_vcpu *vcpu)
+{
+	struct mv_mem_access *access = &vcpu->x86.mmio;
+	unsigned long *reg = &vcpu->x86.regs[access->reg];
+	u64 data = 0, mask;
+	unsigned int shift = access->high_byte ? 8 : 0;
+
+	vcpu->x86.mmio_pending = false;
+	memcpy(&data, vcpu->run->mmio.data, access->size);
+	if (access->sign_extend)
+		data = access->size == 1 ? (u64)(s8)data : (u64)(s16)data;
+
+	/* 32-bit results zero-extend; 8- and 16-bit ones merge. */
+	if (access->reg_size >= 4) {
+		mask = access->reg_size == 8 ? ~0ull : 0xffffffffull;
+		*reg = data & mask;
+	} else {
+		mask = (BIT_ULL(8 * access->reg_size) - 1) << shift;
+		*reg = (*reg & ~mask) | ((data << shift) & mask);
+	}
+	return finish_instruction(vcpu);
+}
+
+/* An instruction minivisor must emulate but cannot: say so, as KVM does. */
+int mv_x86_emulation_failure(struct mv_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->internal.ndata = 0;
+	return 0;
+}

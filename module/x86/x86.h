@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86 processor, whoever runs it: the part of a vCPU that is the same
+ * on VT-x and AMD-V, and the emulation that works on it.
+ *
+ * A backend runs the guest and reads its own control structure (the VMCS,
+ * or next the VMCB) at each exit. When an exit needs the x86 architecture
+ * rather than the vendor's (what CPUID answers, what a port I/O or an
+ * MMIO instruction does, how the guest's page tables translate), the
+ * backend hands over what it read as an intercept (struct mv_io_intercept,
+ * struct mv_mmio_intercept) and this layer does the rest: it works on the
+ * guest's general-purpose registers, which live here, fills struct
+ * kvm_run for userspace, and says how the instruction ends (enum
+ * mv_insn_end). RIP, RFLAGS and the segment and control registers stay
+ * with the backend, which moves RIP as it is told. This layer calls
+ * nothing above it: not the backend, not the front doors.
+ *
+ * Files: cpuid.c, supported_cpuid.c (what the guest sees in CPUID),
+ * fpu.c (its x87/SSE state), hypercall.c (VMCALL and VMMCALL), io.c
+ * (KVM_EXIT_IO), mmio.c and decode.c (KVM_EXIT_MMIO), guest_memory.c
+ * (reading memory through the guest's paging).
+ */
+#ifndef MV_X86_H
+#define MV_X86_H
+
+#include <linux/bits.h>
+#include <linux/kvm.h>
+#include <asm/page.h>
+#include <linux/types.h>
+#include <asm/fpu/types.h>
+
+#include "decode.h"
+
+struct mv_vcpu;
+
+/* Guest general-purpose registers, in the order of their encodings. */
+enum mv_reg {
+	MV_RAX, MV_RCX, MV_RDX, MV_RBX, MV_RSP, MV_RBP, MV_RSI, MV_RDI,
+	MV_R8, MV_R9, MV_R10, MV_R11, MV_R12, MV_R13, MV_R14, MV_R15,
+	MV_NR_REGS
+};
+
+/* An INS or OUTS in progress (io.c). */
+struct mv_string_io {
+	bool pending;		/* an INS waits for userspace's data */
+	bool rep;
+	int step;		/* bytes per element, negative when RFLAGS.DF */
+	unsigned long mask;	/* the address size */
+	u64 linear;		/* where the first element goes */
+};
+
+/* The x86 part of every vCPU (struct mv_vcpu's member x86). */
+struct mv_x86_vcpu {
+	/*
+	 * The backend enters the guest with these and saves them at exit.
+	 * RSP may be the exception: VT-x keeps it in the VMCS, so the
+	 * backend copies it here before MMIO emulation and back after.
+	 */
+	unsigned long regs[MV_NR_REGS];
+
+	struct fpu_guest fpu;		/* x87, SSE, AVX: swapped on KVM_RUN */
+
+	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
+	bool mmio_pending;	/* an MMIO read waits for userspace (mmio.c) */
+	struct mv_mem_access mmio;
+	struct mv_string_io string_io;
+
+	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
+	int cpuid_nent;
+};
+
+/*
+ * How an emulated instruction ends. The backend does it: RIP is its.
+ * MV_INSN_DONE steps RIP over the instruction, clears RFLAGS.RF and ends
+ * blocking by STI or MOV SS, as the CPU does after any instruction.
+ * MV_INSN_AGAIN leaves RIP on a REP string instruction with elements
+ * left, and sets RFLAGS.RF so an instruction breakpoint does not fire
+ * twice. MV_INSN_OPEN leaves RIP: userspace has its part to do first.
+ */
+enum mv_insn_end {
+	MV_INSN_OPEN,
+	MV_INSN_DONE,
+	MV_INSN_AGAIN,
+};
+
+/* What the guest's paging needs (Intel SDM Vol. 3A, chapter 4). */
+struct mv_guest_paging {
+	unsigned long cr0, cr4;	/* as the guest sees them */
+	u64 cr3, efer;
+	u64 pdpte[4];		/* PAE paging without long mode only */
+};
+
+/*
+ * An IN, OUT, INS or OUTS, as the exit describes it. The string fields
+ * count only when string is set.
+ */
+struct mv_io_intercept {
+	u16 port;
+	u8 size;		/* 1, 2 or 4 bytes */
+	bool in;
+	bool string;
+	bool rep;
+	bool df;		/* RFLAGS.DF: the string runs downwards */
+	u8 addr_size;		/* of RSI/RDI and RCX: 2, 4 or 8 bytes */
+	u64 linear;		/* of the first element in memory */
+	const struct mv_guest_paging *paging;
+};
+
+/* An access to a guest-physical address outside every memslot. */
+struct mv_mmio_intercept {
+	u64 gpa;
+	u64 rip_linear;		/* CS.base + RIP: where the instruction is */
+	unsigned int def_size;	/* CS's default operand size: 2 or 4 */
+	bool long_mode;		/* 64-bit code */
+	bool df;		/* RFLAGS.DF, for STOS */
+	struct mv_guest_paging paging;
+};
+
+/*
+ * The exit handlers return 1 to re-enter the guest, or 0 to return to
+ * userspace with vcpu->run filled in; either way they set *end.
+ */
+
+/* io.c: KVM_EXIT_IO, and its completion when userspace re-enters. */
+int mv_x86_io(struct mv_vcpu *vcpu, const struct mv_io_intercept *io,
+	      enum mv_insn_end *end);
+enum mv_insn_end mv_x86_complete_io(struct mv_vcpu *vcpu);
+enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu,
+					   const struct mv_guest_paging *paging);
+
+/* mmio.c: KVM_EXIT_MMIO, and a read's completion. */
+int mv_x86_mmio(struct mv_vcpu *vcpu, const struct mv_mmio_intercept *mmio,
+		enum mv_insn_end *end);
+enum mv_insn_end mv_x86_complete_mmio(struct mv_vcpu *vcpu);
+
+/* The run ends with an emulation error, as KVM's does; returns 0. */
+int mv_x86_emulation_failure(struct mv_vcpu *vcpu);
+
+/* guest_memory.c: copy at a guest linear address, through its paging. */
+int mv_guest_linear_copy(struct mv_vcpu *vcpu,
+			 const struct mv_guest_paging *paging, u64 linear,
+			 void *buf, unsigned int len, bool write);
+
+/* hypercall.c: VMCALL, at the guest's privilege level cpl. */
+void mv_x86_hypercall(struct mv_vcpu *vcpu, unsigned int cpl, bool long_mode);
+
+/* cpuid.c: the CPUID instruction, and KVM_SET/GET_CPUID2. */
+void mv_x86_cpuid(struct mv_vcpu *vcpu);
+u32 mv_x86_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
+		       unsigned int reg);
+int mv_x86_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
+int mv_x86_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
+void mv_x86_cpuid_free(struct mv_vcpu *vcpu);
+
+/* supported_cpuid.c: KVM_GET_SUPPORTED_CPUID */
+int mv_x86_supported_cpuid(struct kvm_cpuid2 __user *user);
+
+/* fpu.c: the guest's FPU state, and KVM_GET/SET_FPU */
+int mv_x86_fpu_alloc(struct mv_vcpu *vcpu);
+void mv_x86_fpu_free(struct mv_vcpu *vcpu);
+void mv_x86_get_fpu(struct mv_vcpu *vcpu, struct kvm_fpu *fpu);
+void mv_x86_set_fpu(struct mv_vcpu *vcpu, const struct kvm_fpu *fpu);
+
+/* The bits of an address register an address size (2, 4, 8 bytes) uses. */
+static inline unsigned long mv_address_mask(unsigned int addr_size)
+{
+	return addr_size >= 8 ? ~0ul : BIT_ULL(8 * addr_size) - 1;
+}
+
+/*
+ * Add delta to the part of a register an address mask covers, wrapping
+ * there; the bits above stay (a 16-bit DI steps without touching RDI's
+ * upper bits).
+ */
+static inline void mv_step_register(unsigned long *reg, long delta,
+				    unsigned long mask)
+{
+	*reg = (*reg & ~mask) | ((*reg + delta) & mask);
+}
+
+#endif /* MV_X86_H */

@@ -28,7 +28,10 @@
 #include <linux/types.h>
 
 struct mv_ept;
+struct mv_table_spares;
 struct mv_vcpu;
+struct mv_vm;
+struct page;
 
 struct mv_backend {
 	const char *name;		/* "VT-x" */
@@ -77,8 +80,31 @@ struct mv_backend {
 	int (*msr_index_list)(struct kvm_msr_list __user *user);
 
 	/*
-	 * The second-level page tables: make every CPU forget the
-	 * translations it caches through this one (INVEPT on VT-x).
+	 * The second-level page tables, one set per VM in vm->tables (on
+	 * VT-x the EPT, ept/). Guest memory (memory/) creates and fills them
+	 * through these and nothing else; all but create and destroy are
+	 * called with vm->memory.lock held. map takes a guest page (4 KiB,
+	 * or with huge the 2 MiB it starts) and the caller's reference on
+	 * it; map_device maps device memory uncacheable; both take their
+	 * tables from spares. unmap and write_protect walk only the tables
+	 * that exist; with may_block, unmap drops the lock now and then to
+	 * reschedule. usage counts the pages mapped of each size.
+	 */
+	int (*tables_create)(struct mv_vm *vm);
+	void (*tables_destroy)(struct mv_vm *vm);
+	int (*map)(struct mv_vm *vm, struct mv_table_spares *spares, u64 gfn,
+		   struct page *page, bool writable, bool huge);
+	void (*unmap)(struct mv_vm *vm, u64 gfn, u64 npages, bool may_block);
+	void (*write_protect)(struct mv_vm *vm, u64 gfn, u64 npages,
+			      const unsigned long *which);
+	int (*map_device)(struct mv_vm *vm, struct mv_table_spares *spares,
+			  u64 gfn, u64 pfn, u64 npages);
+	void (*unmap_device)(struct mv_vm *vm, u64 gfn, u64 npages);
+	void (*tables_usage)(struct mv_vm *vm, u64 *mapped_4k, u64 *mapped_2m);
+
+	/*
+	 * Make every CPU forget the translations it caches through one
+	 * VM's tables (INVEPT on VT-x), for the tables' own code.
 	 */
 	void (*flush_tlbs)(const struct mv_ept *ept);
 

@@ -18,11 +18,12 @@
 /* A fault at delay_gfn, between looking its page up and mapping it. */
 void mv_delay_fault(u64 gfn);
 /*
- * A fault at delay_gfn, holding ept->lock just before it maps the page;
+ * A fault at delay_gfn, holding the memory lock just before it maps the
+ * page;
  * where the lock is a spinlock (may_sleep false), it spins.
  */
 void mv_delay_fault_locked(u64 gfn, bool may_sleep);
-/* An invalidation, after the EPT's unmapping, before the process's. */
+/* An invalidation, after the guest's unmapping, before the process's. */
 void mv_delay_invalidate(void);
 /* A CPU going offline, in its last moments of VMX operation. */
 void mv_delay_vmxoff(void);

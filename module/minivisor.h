@@ -9,22 +9,26 @@
  *                    KVM_RUN loop), netlink.c (management), main.c
  *   backend          backend.h: the operations a vendor's hardware
  *   interface        virtualization offers, chosen at load time
- *   vendor backend   vmx/ (VT-x): VMXON, the VMCS, VM entry, the exits
- *   bottom           x86/ (the architecture: registers, CPUID, FPU,
- *                    emulation of I/O and MMIO instructions, hypercalls),
- *                    ept/ (guest memory and its EPT paging structures),
- *                    irq/ (interrupts waiting for a vCPU), sriov/ (SR-IOV
- *                    and assigned PCI functions)
+ *   vendor backend   vmx/ (VT-x): VMXON, the VMCS, VM entry, the exits;
+ *                    ept/, its second-level page tables
+ *   bottom           sriov/ (SR-IOV and assigned PCI functions), over
+ *                    memory/ (the guest-physical address space: memslots,
+ *                    faults, the MMU notifier, dirty logging),
+ *                    x86/ (the architecture: registers, CPUID, FPU,
+ *                    emulation of I/O and MMIO instructions, hypercalls)
+ *                    and irq/ (interrupts waiting for a vCPU)
  *
  * vm.h, vcpu.h and stats.h hold the objects every layer shares: a VM, a
- * vCPU, its counters.
+ * vCPU, its counters. A lower layer that needs the backend (guest memory
+ * its page tables) calls down through backend.h; x86/ needs none, and
+ * says instead how the instruction it emulated ends.
  *
  * Where to look:
  *   Why did the guest exit?            vmx/exits.c (the table), then the
  *                                      handler it names
  *   What does KVM_RUN do?              run.h (the loop), vmx/run.c (the
  *                                      stay in the guest it loops over)
- *   How is a guest page mapped?        ept/memslot.c (the fault),
+ *   How is a guest page mapped?        memory/fault.c (the fault),
  *                                      ept/ept.c (the tables)
  *   Which interrupt goes next?         irq/pending.h
  *   How does an I/O or MMIO exit       vmx/io.c, vmx/mmio.c (what the
@@ -35,20 +39,22 @@
  *   What does the guest see in CPUID?  x86/cpuid.c, x86/supported_cpuid.c
  *   How does a device's interrupt      sriov/irq.c, sriov/msi.c, then
  *   reach the guest?                   irq/pending.c
+ *   Where do memslots and assigned     vm.c (KVM_SET_USER_MEMORY_REGION),
+ *   devices meet?                      memory/device.c (BARs)
  *   What do the counters count?        stats.h, netlink.c
  *
  * Locks, outermost first; a lock is only taken with those above it on its
  * line already held, or none:
  *   mv_sriov_lock -> a PCI function's device lock -> mv_assign_lock ->
- *     vm->devices.lock -> vm->ept.slots_lock -> vm->ept.lock
+ *     vm->devices.lock -> vm->memory.slots_lock -> vm->memory.lock
  *   vm->lock -> vmx_lock (vmx/vmxon.c, enabling VMX operation)
  *   vm->devices.lock -> vm->devices.irq_lock
- *   vcpu->mutex -> vm->ept.lock; vcpu->mutex -> vm->devices.irq_lock
+ *   vcpu->mutex -> vm->memory.lock; vcpu->mutex -> vm->devices.irq_lock
  *   a PCI function's device lock -> mv_owned_groups_lock (sriov/claim.c)
- * vm->ept.lock, vm->devices.irq_lock and the registry's xa_lock (vm.c)
- * are spinlocks, and nothing under them sleeps. vm->devices.irq_lock is
- * also taken in hard interrupt context (sriov/irq.c), so everywhere with
- * interrupts off.
+ * vm->memory.lock (which also guards the page tables), vm->devices.irq_lock
+ * and the registry's xa_lock (vm.c) are spinlocks, and nothing under them
+ * sleeps. vm->devices.irq_lock is also taken in hard interrupt context
+ * (sriov/irq.c), so everywhere with interrupts off.
  */
 #ifndef MINIVISOR_H
 #define MINIVISOR_H

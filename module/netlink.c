@@ -136,14 +136,14 @@ static int put_u64(struct sk_buff *msg, int type, u64 value)
 static int put_vm(struct sk_buff *msg, struct mv_vm *vm, u32 portid, u32 seq,
 		  int flags)
 {
-	struct mv_ept_usage usage;
+	struct mv_memory_usage usage;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &mv_family, flags,
 			  MINIVISOR_CMD_GET_VM);
 	if (!hdr)
 		return -EMSGSIZE;
-	mv_ept_usage(&vm->ept, &usage);
+	mv_memory_usage(vm, &usage);
 	if (put_vm_identity(msg, vm) ||
 	    nla_put_u32(msg, MINIVISOR_ATTR_VCPUS, mv_vm_nr_vcpus(vm)) ||
 	    put_u64(msg, MINIVISOR_ATTR_MEMORY, usage.slot_bytes) ||

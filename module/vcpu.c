@@ -317,7 +317,7 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
 	mv_irqs_init(&vcpu->irqs, mv_device_irq_delivered);
-	mv_ept_spares_init(&vcpu->ept_spares);
+	mv_table_spares_init(&vcpu->table_spares);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run || !vcpu->pio_data) {
@@ -358,7 +358,7 @@ void mv_vcpu_free(struct mv_vcpu *vcpu)
 	mv_backend->vcpu_destroy(vcpu);
 	mv_x86_cpuid_free(vcpu);
 	mv_x86_fpu_free(vcpu);
-	mv_ept_spares_free(&vcpu->ept_spares);
+	mv_table_spares_free(&vcpu->table_spares);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	kfree(vcpu);

@@ -12,8 +12,8 @@
 #include <linux/mutex.h>
 #include <linux/signal_types.h>
 
-#include "ept/ept.h"
 #include "irq/pending.h"
+#include "memory/memory.h"
 #include "stats.h"
 #include "x86/x86.h"
 
@@ -34,7 +34,7 @@ struct mv_vcpu {
 	sigset_t sigmask;	/* KVM_SET_SIGNAL_MASK: blocked during KVM_RUN */
 	bool sigmask_active;
 	struct mv_vcpu_irqs irqs;	/* interrupts waiting to be injected */
-	struct mv_ept_spares ept_spares;	/* EPT tables for its faults */
+	struct mv_table_spares table_spares;	/* page tables for its faults */
 	struct mv_vcpu_stats stats;
 	struct mv_x86_vcpu x86;	/* registers, FPU, CPUID, emulation */
 };

@@ -45,9 +45,8 @@ static void mv_vm_destroy(struct kref *kref)
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
-	mv_ept_unwatch_mm(vm);
-	mv_memslots_free(&vm->ept);
-	mv_ept_destroy(&vm->ept);
+	mv_memory_unwatch_mm(vm);
+	mv_memory_destroy(vm);
 	if (vm->holds_virtualization)
 		mv_backend->disable();
 	mmdrop(vm->mm);
@@ -141,7 +140,7 @@ out:
 }
 
 /*
- * KVM_SET_USER_MEMORY_REGION, where guest memory (ept/memslot.c) and
+ * KVM_SET_USER_MEMORY_REGION, where guest memory (memory/memslot.c) and
  * device assignment (sriov/) meet; neither calls the other. With
  * functions assigned, a slot may not cover one of their BARs, and the
  * VM's IOMMU domain follows the change: the new range is pinned before
@@ -168,7 +167,7 @@ static int mv_vm_set_memory_region(struct mv_vm *vm, void __user *argp)
 	ret = mv_dma_slot_prepare(vm, &region, &prepared);
 	if (ret)
 		goto out;
-	ret = mv_ept_set_memory_region(vm, &region);
+	ret = mv_memslot_set(vm, &region);
 	if (ret)
 		mv_dma_slot_unprepare(vm, &prepared);
 	else
@@ -184,7 +183,7 @@ static int mv_vm_get_dirty_log(struct mv_vm *vm, void __user *argp)
 
 	if (copy_from_user(&log, argp, sizeof(log)))
 		return -EFAULT;
-	return mv_ept_get_dirty_log(vm, &log);
+	return mv_dirty_log_get(vm, &log);
 }
 
 static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
@@ -193,7 +192,7 @@ static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
 
 	if (copy_from_user(&log, argp, sizeof(log)))
 		return -EFAULT;
-	return mv_ept_clear_dirty_log(vm, &log);
+	return mv_dirty_log_clear(vm, &log);
 }
 
 /* KVM_ENABLE_CAP on a VM: only the manual dirty-log protection. */
@@ -257,7 +256,7 @@ int mv_vm_create(unsigned long type)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
-	if (mv_ept_init(&vm->ept)) {
+	if (mv_memory_init(vm)) {
 		kfree(vm);
 		return -ENOMEM;
 	}
@@ -269,9 +268,9 @@ int mv_vm_create(unsigned long type)
 	vm->pid = task_tgid_nr(current);
 	vm->owner = current_uid();
 	vm->created_ns = ktime_get_ns();
-	if (mv_ept_watch_mm(vm)) {
+	if (mv_memory_watch_mm(vm)) {
 		mmdrop(vm->mm);
-		mv_ept_destroy(&vm->ept);
+		mv_memory_destroy(vm);
 		kfree(vm);
 		return -ENOMEM;
 	}

@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
-#include "ept/ept.h"
+#include "memory/memory.h"
 #include "sriov/assign.h"
 
 /* vCPU ids run from 0 to MV_MAX_VCPUS - 1 (KVM_CAP_MAX_VCPU_ID). */
@@ -28,7 +28,8 @@ struct mv_vm {
 	struct mutex lock;		/* vcpus[], holds_virtualization */
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* indexed by vCPU id */
 	bool holds_virtualization;	/* had the backend enable it */
-	struct mv_ept ept;		/* guest memory */
+	struct mv_memory memory;	/* guest memory */
+	void *tables;			/* the backend's page tables, or NULL */
 	struct mv_vm_devices devices;	/* assigned PCI functions */
 };
 

@@ -10,28 +10,30 @@
  * tables, to find the host page. An access the EPT does not allow ends
  * in an EPT violation exit with the guest-physical address. minivisor
  * maps nothing in advance: the first touch of each guest page exits, and
- * the page is looked up in the process's memory and mapped then: 2 MiB at
- * once (a large entry at level 2) where the process backs the guest with a
- * transparent or hugetlbfs huge page, 4 KiB otherwise.
+ * guest memory (memory/fault.c) looks the page up in the process's memory
+ * and maps it here: 2 MiB at once (a large entry at level 2) where the
+ * process backs the guest with a transparent or hugetlbfs huge page, 4 KiB
+ * otherwise.
  *
  * The BARs of a PCI function assigned to the VM are mapped too, at once
  * and uncacheable, so that the guest reaches the device's registers with
- * no exit (sriov/assign.c). Their pages are the device's, not memory: an
+ * no exit (memory/device.c). Their pages are the device's, not memory: an
  * entry for one carries EPT_MMIO, a bit the CPU ignores.
  *
- * The tables of the EPT are allocated before ept->lock is taken, as spares
- * the mapping then uses up (struct mv_ept_spares): an allocation may have
- * to reclaim memory, reclaim may unmap the guest's pages, and the MMU
- * notifier that sees it happen takes ept->lock (notifier.c).
+ * The entries are guarded by the VM's memory lock (ept->lock points to
+ * it). The tables are allocated before it is taken, as spares the mapping
+ * then uses up (struct mv_table_spares): an allocation may have to
+ * reclaim memory, reclaim may unmap the guest's pages, and the MMU
+ * notifier that sees it happen takes the lock (memory/notifier.c).
  *
  * A mapped page holds a reference (get_user_pages) until it is unmapped.
  * Unmapping must also flush the translations CPUs cache for the EPT: an
  * INVEPT on every CPU, sent by IPI, which also pulls running vCPUs out of
- * the guest (vmx/tlb.c). Only then may the reference go: a page whose last reference
- * was the EPT's would otherwise return to the allocator while some CPU
- * still translates guest accesses to it. So unmapping collects the pages
+ * the guest (vmx/tlb.c). Only then may the reference go: a page whose
+ * last reference was the EPT's would otherwise return to the allocator
+ * while some CPU still translates guest accesses to it. So unmapping collects the pages
  * it takes out (ept->unmapped), flushes, and only then puts them, all
- * before it lets go of ept->lock.
+ * before it lets go of the lock.
  *
  * Unmapping and write-protecting a range walk only the tables that exist:
  * a slot of terabytes that the guest never touched costs a few entries,
@@ -42,10 +44,10 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <asm/processor.h>
 #include <asm/vmx.h>
 
 #include "../backend.h"
+#include "../vm.h"
 #include "ept.h"
 
 #define EPT_LEVELS		4
@@ -62,9 +64,6 @@
 
 /* Guest frames one entry at level maps: 1, 512, 512^2, 512^3. */
 #define EPT_ENTRY_FRAMES(level)	(1ull << (9 * ((level) - 1)))
-
-/* The most KVM_SET_USER_MEMORY_REGION takes in one slot, as KVM. */
-#define MV_MEM_MAX_NR_PAGES	((1ull << 31) - 1)
 
 /* Index of gfn in the table at level (4: PML4 ... 1: page table). */
 static unsigned int ept_index(u64 gfn, int level)
@@ -83,87 +82,21 @@ static bool ept_leaf(u64 entry, int level)
 	return level == 1 || (entry & EPT_LARGE);
 }
 
-/* Four levels of EPT tables translate 48 bits of guest-physical address. */
-#define EPT_ADDRESS_BITS	48
-
-bool mv_ept_range_valid(u64 gfn, u64 npages)
+int mv_ept_create(struct mv_vm *vm)
 {
-	unsigned int bits = min_t(unsigned int, boot_cpu_data.x86_phys_bits,
-				  EPT_ADDRESS_BITS);
-	u64 frames = 1ull << (bits - PAGE_SHIFT);
+	struct mv_ept *ept = kzalloc(sizeof(*ept), GFP_KERNEL_ACCOUNT);
 
-	return npages <= MV_MEM_MAX_NR_PAGES && gfn <= frames &&
-	       npages <= frames - gfn;
-}
-
-int mv_ept_init(struct mv_ept *ept)
-{
-	mutex_init(&ept->slots_lock);
-	spin_lock_init(&ept->lock);
-	ept->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!ept->root)
+	if (!ept)
 		return -ENOMEM;
-	ept->eptp = __pa(ept->root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
-	return 0;
-}
-
-void mv_ept_spares_init(struct mv_ept_spares *spares)
-{
-	INIT_LIST_HEAD(&spares->pages);
-	spares->count = 0;
-}
-
-/*
- * The most tables a mapping of npages from gfn can need: at each level
- * below the root, one for every part of the guest-physical space one
- * table there covers (2 MiB, 1 GiB, 512 GiB) that the range touches.
- */
-static unsigned int tables_to_map(u64 gfn, u64 npages)
-{
-	u64 last = gfn + npages - 1;
-	unsigned int count = 0;
-	int level;
-
-	for (level = 1; level < EPT_LEVELS; level++)
-		count += (last >> (9 * level)) - (gfn >> (9 * level)) + 1;
-	return count;
-}
-
-int mv_ept_spares_fill(struct mv_ept_spares *spares, u64 gfn, u64 npages)
-{
-	unsigned int needed = tables_to_map(gfn, npages);
-	struct page *page;
-
-	while (spares->count < needed) {
-		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!page)
-			return -ENOMEM;
-		list_add(&page->lru, &spares->pages);
-		spares->count++;
+	ept->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!ept->root) {
+		kfree(ept);
+		return -ENOMEM;
 	}
+	ept->lock = &vm->memory.lock;
+	ept->eptp = __pa(ept->root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	vm->tables = ept;
 	return 0;
-}
-
-void mv_ept_spares_free(struct mv_ept_spares *spares)
-{
-	struct page *page, *next;
-
-	list_for_each_entry_safe(page, next, &spares->pages, lru)
-		__free_page(page);
-	mv_ept_spares_init(spares);
-}
-
-/* A zeroed table from the spares, or NULL if they ran out. */
-static u64 *spare_table(struct mv_ept_spares *spares)
-{
-	struct page *page = list_first_entry_or_null(&spares->pages,
-						     struct page, lru);
-
-	if (!page)
-		return NULL;
-	list_del(&page->lru);
-	spares->count--;
-	return page_address(page);
 }
 
 /* Free a table and everything below it, dropping mapped pages. */
@@ -184,22 +117,25 @@ static void ept_free_table(u64 *table, int level)
 
 /*
  * Make every CPU forget the translations it caches for this EPT, through
- * the backend (vmx/tlb.c). Without one, no guest ever ran.
+ * the backend (INVEPT, vmx/tlb.c).
  */
 static void ept_flush_all_cpus(struct mv_ept *ept)
 {
-	if (mv_backend)
-		mv_backend->flush_tlbs(ept);
+	mv_backend->flush_tlbs(ept);
 }
 
 /*
  * The VM is going: no vCPU runs, but CPUs may still cache translations
  * of this EPT. Flush them before the pages go.
  */
-void mv_ept_destroy(struct mv_ept *ept)
+void mv_ept_destroy(struct mv_vm *vm)
 {
+	struct mv_ept *ept = mv_vm_ept(vm);
+
 	ept_flush_all_cpus(ept);
 	ept_free_table(ept->root, EPT_LEVELS);
+	kfree(ept);
+	vm->tables = NULL;
 }
 
 /*
@@ -209,7 +145,7 @@ void mv_ept_destroy(struct mv_ept *ept)
  * empty entry.
  */
 static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
-		     struct mv_ept_spares *spares, int *level)
+		     struct mv_table_spares *spares, int *level)
 {
 	u64 *table = ept->root;
 	u64 *entry;
@@ -223,7 +159,7 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
 		if (!(*entry & EPT_RWX)) {
 			if (!spares)
 				return entry;
-			next = spare_table(spares);
+			next = mv_table_spares_take(spares);
 			if (!next)
 				return NULL;
 			*entry = __pa(next) | EPT_RWX;
@@ -244,10 +180,11 @@ static u64 *ept_walk(struct mv_ept *ept, u64 gfn, int stop_level,
  * A 2 MiB mapping is not made where 4 KiB ones already are: the caller
  * then maps 4 KiB.
  */
-int mv_ept_map(struct mv_ept *ept, struct mv_ept_spares *spares, u64 gfn,
+int mv_ept_map(struct mv_vm *vm, struct mv_table_spares *spares, u64 gfn,
 	       struct page *page, bool writable, bool huge)
 {
 	u64 permissions = EPT_READ | EPT_EXECUTE | (writable ? EPT_WRITE : 0);
+	struct mv_ept *ept = mv_vm_ept(vm);
 	int level;
 	u64 *entry = ept_walk(ept, gfn, huge ? 2 : 1, spares, &level);
 
@@ -288,7 +225,7 @@ struct ept_range_walk {
 /*
  * Flush every CPU, then drop the references of the pages unmapped since
  * the last flush: no CPU translates to them any more. Done before
- * ept->lock is released, so that whoever takes it next finds no page
+ * the lock is released, so that whoever takes it next finds no page
  * waiting for a flush it did not ask for.
  */
 static void ept_flush_and_put(struct mv_ept *ept)
@@ -316,7 +253,7 @@ static void ept_unmapped(struct mv_ept *ept, struct page *page)
  */
 static void ept_walk_yield(struct ept_range_walk *walk)
 {
-	spinlock_t *lock = &walk->ept->lock;
+	spinlock_t *lock = walk->ept->lock;
 
 	if (!walk->may_block || (!need_resched() && !spin_needbreak(lock)))
 		return;
@@ -372,11 +309,11 @@ static bool write_protect_leaf(struct ept_range_walk *walk, u64 *entry,
 }
 
 /* Take write permission away from mapped pages (dirty logging). */
-void mv_ept_write_protect(struct mv_ept *ept, u64 gfn, u64 npages,
+void mv_ept_write_protect(struct mv_vm *vm, u64 gfn, u64 npages,
 			  const unsigned long *which)
 {
 	struct ept_range_walk walk = {
-		.ept = ept, .gfn = gfn, .end = gfn + npages, .may_block = true,
+		.ept = mv_vm_ept(vm), .gfn = gfn, .end = gfn + npages, .may_block = true,
 		.visit = write_protect_leaf, .which = which,
 	};
 
@@ -398,10 +335,10 @@ static bool unmap_leaf(struct ept_range_walk *walk, u64 *entry, int level,
 	return true;
 }
 
-void mv_ept_unmap(struct mv_ept *ept, u64 gfn, u64 npages, bool may_block)
+void mv_ept_unmap(struct mv_vm *vm, u64 gfn, u64 npages, bool may_block)
 {
 	struct ept_range_walk walk = {
-		.ept = ept, .gfn = gfn, .end = gfn + npages,
+		.ept = mv_vm_ept(vm), .gfn = gfn, .end = gfn + npages,
 		.may_block = may_block, .visit = unmap_leaf,
 	};
 
@@ -415,16 +352,17 @@ void mv_ept_unmap(struct mv_ept *ept, u64 gfn, u64 npages, bool may_block)
  * Typing"; with the EPT type UC the guest's PAT cannot make them
  * cacheable). The caller made sure no memslot covers the range.
  */
-int mv_ept_map_mmio(struct mv_ept *ept, struct mv_ept_spares *spares,
-		    u64 gfn, u64 pfn, u64 npages)
+int mv_ept_map_device(struct mv_vm *vm, struct mv_table_spares *spares,
+		      u64 gfn, u64 pfn, u64 npages)
 {
+	struct mv_ept *ept = mv_vm_ept(vm);
 	u64 i, *entry;
 	int level;
 
 	for (i = 0; i < npages; i++) {
 		entry = ept_walk(ept, gfn + i, 1, spares, &level);
 		if (!entry || level != 1 || (*entry & EPT_RWX)) {
-			mv_ept_unmap_mmio(ept, gfn, i);
+			mv_ept_unmap_device(vm, gfn, i);
 			return entry ? -EEXIST : -ENOMEM;
 		}
 		*entry = ((pfn + i) << PAGE_SHIFT) | EPT_MEMTYPE_UC |
@@ -433,8 +371,8 @@ int mv_ept_map_mmio(struct mv_ept *ept, struct mv_ept_spares *spares,
 	return 0;
 }
 
-static bool unmap_mmio_leaf(struct ept_range_walk *walk, u64 *entry,
-			    int level, u64 first)
+static bool unmap_device_leaf(struct ept_range_walk *walk, u64 *entry,
+			      int level, u64 first)
 {
 	if (!(*entry & EPT_MMIO))
 		return false;
@@ -442,12 +380,20 @@ static bool unmap_mmio_leaf(struct ept_range_walk *walk, u64 *entry,
 	return true;
 }
 
-void mv_ept_unmap_mmio(struct mv_ept *ept, u64 gfn, u64 npages)
+void mv_ept_unmap_device(struct mv_vm *vm, u64 gfn, u64 npages)
 {
 	struct ept_range_walk walk = {
-		.ept = ept, .gfn = gfn, .end = gfn + npages,
-		.visit = unmap_mmio_leaf,
+		.ept = mv_vm_ept(vm), .gfn = gfn, .end = gfn + npages,
+		.visit = unmap_device_leaf,
 	};
 
 	ept_walk_range(&walk);
+}
+
+void mv_ept_usage(struct mv_vm *vm, u64 *mapped_4k, u64 *mapped_2m)
+{
+	struct mv_ept *ept = mv_vm_ept(vm);
+
+	*mapped_4k = ept->mapped_4k;
+	*mapped_2m = ept->mapped_2m;
 }

@@ -3,25 +3,26 @@
  * Direct assignment: a claimed PCI function given to one VM.
  *
  * The guest drives the function itself. Its registers, the memory BARs,
- * are mapped straight into the VM's EPT at the guest-physical addresses
- * the VMM chose (uncacheable: ept.c), so a guest load or store reaches the
- * device with no VM exit at all: no hypervisor in the way, which is the
- * point of this model. Three things must not be the guest's alone:
+ * are mapped straight into the VM's address space at the guest-physical
+ * addresses the VMM chose (memory/device.c; uncacheable, ept/ept.c), so a
+ * guest load or store reaches the device with no VM exit at all: no
+ * hypervisor in the way, which is the point of this model. Four things
+ * must not be the guest's alone:
  *
  * - DMA. The device reads and writes memory at the addresses the guest
  *   gives it; the VM's IOMMU domain (dma.c) turns those into the guest's
  *   own pages and confines the device to them.
  * - Interrupt messages. An MSI-X table lives in a BAR; a guest writing it
  *   could make the device send any host interrupt. The pages holding the
- *   table and its pending-bit array stay out of the EPT, so accesses to
- *   them exit to the VMM like any MMIO.
+ *   table and its pending-bit array stay out of the mapping, so accesses
+ *   to them exit to the VMM like any MMIO.
  * - Configuration space, which names host resources: config.c.
  * - Interrupts arrive on the host, which injects them: irq.c.
  *
  * Lifetime. A function is assigned until the VMM takes it back, the VM
  * goes (its fd closed, its process killed), or the function itself goes
  * (removed, its VF disabled, its PF's driver unbound: the claimed
- * driver's remove). Every way out takes its BARs out of the EPT, resets
+ * driver's remove). Every way out unmaps its BARs, resets
  * the function (a function level reset where it has one, so nothing of
  * the guest survives in it), restores the configuration it had before the
  * assignment and returns its DMA to the blocked state of a claimed
@@ -30,7 +31,8 @@
  *
  * Locks, outermost first: the function's device lock (held by the driver
  * core around remove), mv_assign_lock (which function is whose),
- * mv_vm_devices.lock (a VM's functions and domain), ept.lock.
+ * mv_vm_devices.lock (a VM's functions and domain), then the VM's memory
+ * locks (memory/memory.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -125,73 +127,42 @@ bool mv_assigned_bars_overlap(struct mv_vm *vm, u64 gfn, u64 npages)
 	return false;
 }
 
-/* Map the pages from first to end of a BAR (page offsets). */
-static int bar_map_pages(struct mv_assigned *assigned, struct mv_bar *bar,
-			 struct mv_ept_spares *spares, u64 first, u64 end)
-{
-	if (first >= end)
-		return 0;
-	return mv_ept_map_mmio(&assigned->vm->ept, spares,
-			       (bar->guest_value >> PAGE_SHIFT) + first,
-			       (bar->host_start >> PAGE_SHIFT) + first,
-			       end - first);
-}
-
+/*
+ * Map a BAR where the guest placed it, but for its MSI-X hole. Not
+ * placed, or placed where it cannot be: accesses exit as MMIO.
+ */
 int mv_bar_map(struct mv_assigned *assigned, struct mv_bar *bar)
 {
 	struct mv_vm *vm = assigned->vm;
 	u64 gfn = bar->guest_value >> PAGE_SHIFT;
 	u64 npages = bar->size >> PAGE_SHIFT;
-	u64 hole_first = bar->hole_start >> PAGE_SHIFT;
-	u64 hole_end = bar->hole_end >> PAGE_SHIFT;
-	struct mv_ept_spares spares;
 	int ret;
 
-	/* Not placed, or placed where it cannot be: accesses exit as MMIO. */
-	if (!gfn || !mv_ept_range_valid(gfn, npages))
+	if (!gfn)
 		return -EINVAL;
 	/* The function's own BARs count too: it may not be listed yet. */
 	if (mv_assigned_bars_overlap(vm, gfn, npages) ||
-	    bars_overlap(assigned, gfn, npages) ||
-	    mv_memslots_overlap(&vm->ept, NULL, gfn, npages))
+	    bars_overlap(assigned, gfn, npages))
 		return -EEXIST;
-
-	hole_first = min(hole_first, npages);
-	mv_ept_spares_init(&spares);
-	ret = mv_ept_spares_fill(&spares, gfn, npages);
-	if (ret)
-		goto free_spares;
-	spin_lock(&vm->ept.lock);
-	ret = bar_map_pages(assigned, bar, &spares, 0, hole_first);
-	if (!ret) {
-		ret = bar_map_pages(assigned, bar, &spares,
-				    max(hole_end, hole_first), npages);
-		if (ret)
-			mv_ept_unmap_mmio(&vm->ept, gfn, hole_first);
-	}
+	ret = mv_memory_map_device(vm, gfn, bar->host_start >> PAGE_SHIFT,
+				   npages, bar->hole_start >> PAGE_SHIFT,
+				   bar->hole_end >> PAGE_SHIFT);
 	if (!ret)
 		bar->mapped_gpa = bar->guest_value;
-	spin_unlock(&vm->ept.lock);
-free_spares:
-	mv_ept_spares_free(&spares);
 	return ret;
 }
 
 void mv_bar_unmap(struct mv_assigned *assigned, struct mv_bar *bar)
 {
-	struct mv_ept *ept = &assigned->vm->ept;
-
 	if (!bar->mapped_gpa)
 		return;
-	spin_lock(&ept->lock);
-	mv_ept_unmap_mmio(ept, bar->mapped_gpa >> PAGE_SHIFT,
-			  bar->size >> PAGE_SHIFT);
-	spin_unlock(&ept->lock);
+	mv_memory_unmap_device(assigned->vm, bar->mapped_gpa >> PAGE_SHIFT,
+			       bar->size >> PAGE_SHIFT);
 	bar->mapped_gpa = 0;
 }
 
 /*
- * Leave out of the EPT the pages of an MSI-X structure (table or PBA).
+ * Leave unmapped the pages of an MSI-X structure (table or PBA).
  * A structure outside every memory BAR the function has is a broken
  * device: it is not assigned (EINVAL).
  */

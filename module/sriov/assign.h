@@ -4,7 +4,7 @@
  * know of them. The ioctls and their errors are described in
  * uapi/linux/minivisor.h.
  *
- *   assign.c  assigning and taking back a function; its BARs in the EPT
+ *   assign.c  assigning and taking back a function; placing its BARs
  *   dma.c     the VM's IOMMU domain: memslots mapped for the device's DMA
  *   config.c  the function's configuration space as the VM sees it
  *   irq.c     the function's interrupts, injected into the guest
@@ -21,7 +21,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
-#include "../ept/ept.h"
+#include "../memory/memory.h"
 
 struct mv_vm;
 struct mv_vcpu;
@@ -42,8 +42,8 @@ struct mv_dma_slot {
 /* The functions a VM has, and the DMA translation they share. */
 struct mv_vm_devices {
 	/*
-	 * Held over assignment changes and memslot changes (before
-	 * ept.lock), so that the IOMMU domain follows the memslots.
+	 * Held over assignment changes and memslot changes (before the
+	 * memory locks), so that the IOMMU domain follows the memslots.
 	 */
 	struct mutex lock;
 	struct list_head assigned;	/* struct mv_assigned */
@@ -61,7 +61,7 @@ struct mv_bar {
 	u32 flags;			/* the BAR register's low bits */
 	bool is_64bit;			/* the next register holds its top half */
 	u64 guest_value;		/* the BAR as the VM reads it */
-	u64 mapped_gpa;			/* where the EPT maps it, or 0 */
+	u64 mapped_gpa;			/* where it is mapped, or 0 */
 	u64 hole_start, hole_end;	/* offsets left unmapped: MSI-X */
 };
 
@@ -113,7 +113,7 @@ long mv_vm_devices_ioctl(struct mv_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 
 /*
- * For memslot.c, with mv_vm_devices.lock held: whether a guest range
+ * For KVM_SET_USER_MEMORY_REGION (vm.c), with mv_vm_devices.lock held: whether a guest range
  * holds an assigned BAR; and the IOMMU domain following a slot change
  * (pin the new range first, then swap the mappings once the slot changed).
  */

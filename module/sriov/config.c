@@ -11,7 +11,7 @@
  * - The BARs hold host-physical addresses. The guest sees the addresses
  *   its VMM chose at assignment instead, and sizes BARs as on hardware:
  *   after a write of all ones, a BAR reads back the mask of its size. A
- *   write that moves a memory BAR moves its EPT mapping (assign.c).
+ *   write that moves a memory BAR moves its mapping (assign.c).
  * - The expansion ROM is not offered: it reads 0.
  * - The MSI capability's message and enables, and MSI-X's enable and
  *   function mask, are the guest's own, kept apart from the host's

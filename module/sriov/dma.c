@@ -6,21 +6,20 @@
  * addresses the guest's driver gave it, which are guest-physical. The
  * IOMMU (Intel VT-d; the VT-d specification, chapter 3, "DMA Remapping")
  * translates each DMA address through the tables of the domain its
- * function is attached to, much as the EPT translates the CPU's guest
- * accesses. So a VM with assigned functions gets a domain of its own in
+ * function is attached to, much as the second-level page tables
+ * translate the CPU's guest accesses. So a VM with assigned functions gets a domain of its own in
  * which every memslot is mapped guest-physical to host-physical, and the
  * functions' IOMMU groups are attached to it: the device reaches the
  * guest's memory at the guest's addresses and nothing else. A DMA to any
  * other address faults in the IOMMU.
  *
- * Unlike the EPT, which faults pages in on first touch and lets the
- * process's memory move under it (the MMU notifier), an IOMMU mapping
+ * Unlike those tables, which fault pages in on first touch and let the
+ * process's memory move under them (the MMU notifier), an IOMMU mapping
  * cannot be faulted: the device does not retry. The memslots' pages are
  * therefore pinned (pin_user_pages, FOLL_LONGTERM) and mapped in full for
  * as long as the VM has a function with an IOMMU, and the mapping follows
  * every memslot change (the VM's ioctl, vm.c, calls in under the VM's
- * devices lock).
- * Pinned pages are locked memory: they count in the process's locked_vm
+ * devices lock). Pinned pages are locked memory: they count in the process's locked_vm
  * and against its RLIMIT_MEMLOCK, as mlock()ed pages do (CAP_IPC_LOCK
  * lifts the limit, not the count).
  */
@@ -185,7 +184,7 @@ static int dma_domain_create(struct mv_vm *vm)
 	if (!vm->devices.domain)
 		return -ENOMEM;
 	for (i = 0; i < MV_NR_MEMSLOTS; i++) {
-		slot = &vm->ept.slots[i];
+		slot = &vm->memory.slots[i];
 		dma = &vm->devices.dma_slots[i];
 		if (!slot->npages)
 			continue;

@@ -19,8 +19,8 @@
  * fixed or lowest priority, a vector below 32, no such vCPU) is dropped,
  * as hardware drops it.
  *
- * MSI-X keeps its messages in a table in a BAR, which stays out of the
- * EPT (assign.c): the VMM sees the guest write it and routes the vectors
+ * MSI-X keeps its messages in a table in a BAR, which stays unmapped
+ * (assign.c): the VMM sees the guest write it and routes the vectors
  * with MINIVISOR_SET_PCI_IRQS. Of the MSI-X capability only the enable
  * and function mask bits are the guest's: it reads back what it wrote,
  * while the function keeps the host's.

@@ -6,8 +6,8 @@
  * The fourth model of the teaching lab: the device itself is virtualized.
  * An SR-IOV physical function (PF) spawns virtual functions (VFs, pf.c),
  * each a PCI function of its own that minivisor can claim (claim.c) and
- * hand to one VM (assign.c), its MMIO mapped into the VM's EPT and its DMA
- * confined by the IOMMU. Management tools name functions by the address
+ * hand to one VM (assign.c), its MMIO mapped into the VM's address space
+ * and its DMA confined by the IOMMU. Management tools name functions by the address
  * the kernel gives them, domain:bus:device.function ("0000:01:00.0", as in
  * /sys/bus/pci/devices), and see the PFs, VFs and claimed functions with
  * their state in a list.

@@ -12,6 +12,7 @@
 #include <asm/vmx.h>
 
 #include "../backend.h"
+#include "../ept/ept.h"
 #include "../stats.h"
 #include "caps.h"
 #include "vmx.h"
@@ -53,6 +54,14 @@ const struct mv_backend mv_vmx_backend = {
 	.supported_cpuid	= mv_x86_supported_cpuid,
 	.msr_index_list		= mv_vmx_get_msr_index_list,
 
+	.tables_create		= mv_ept_create,
+	.tables_destroy		= mv_ept_destroy,
+	.map			= mv_ept_map,
+	.unmap			= mv_ept_unmap,
+	.write_protect		= mv_ept_write_protect,
+	.map_device		= mv_ept_map_device,
+	.unmap_device		= mv_ept_unmap_device,
+	.tables_usage		= mv_ept_usage,
 	.flush_tlbs		= mv_vmx_flush_tlbs,
 
 	.nr_exit_reasons	= EXIT_REASON_NOTIFY + 1,

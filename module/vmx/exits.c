@@ -19,8 +19,9 @@
 #include <asm/msr.h>
 #include <asm/vmx.h>
 
-#include "../ept/ept.h"
+#include "../memory/memory.h"
 #include "../irq/pending.h"
+#include "../x86/hypercall.h"
 #include "../x86/x86.h"
 #include "insn.h"
 #include "segments.h"
@@ -41,7 +42,7 @@ void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 }
 
 /* Step over an instruction len bytes long, as the CPU would have done. */
-static void advance_rip(unsigned int len)
+void mv_vmx_advance_rip(unsigned int len)
 {
 	u32 interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
@@ -56,28 +57,7 @@ static void advance_rip(unsigned int len)
 /* Step over the instruction that exited. */
 void mv_vmx_skip_instruction(void)
 {
-	advance_rip(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-}
-
-/*
- * End an instruction x86/ emulated, as it says (enum mv_insn_end). len is
- * its length, or 0 for the instruction that exited: the VMCS knows that
- * one's (an EPT violation has none).
- */
-void mv_vmx_end_instruction(enum mv_insn_end end, unsigned int len)
-{
-	if (end == MV_INSN_DONE)
-		advance_rip(len ?: vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	else if (end == MV_INSN_AGAIN)
-		vmcs_write(GUEST_RFLAGS,
-			   vmcs_read(GUEST_RFLAGS) | X86_EFLAGS_RF);
-}
-
-/* Whether the guest runs 64-bit code: IA-32e mode and CS.L. */
-bool mv_vmx_long_mode(void)
-{
-	return (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
-	       (vmcs_read(SEGMENT_AR(MV_CS)) & SEGMENT_AR_L);
+	mv_vmx_advance_rip(vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /* Deliver a fault with no error code at the next VM entry. */
@@ -218,9 +198,9 @@ static int handle_ept_violation(struct mv_vcpu *vcpu)
 {
 	bool write = to_vmx(vcpu)->exit_qualification & EPT_VIOLATION_WRITE;
 	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	int ret = mv_ept_fault(vcpu, gpa, write);
+	int ret = mv_memory_fault(vcpu, gpa, write);
 
-	return ret == MV_EPT_FAULT_MMIO ? mv_vmx_handle_mmio(vcpu, gpa) : ret;
+	return ret == MV_MEMORY_FAULT_MMIO ? mv_vmx_handle_mmio(vcpu, gpa) : ret;
 }
 
 typedef int (*exit_handler)(struct mv_vcpu *vcpu);

@@ -8,7 +8,8 @@
  * 28-5, "Exit Qualification for I/O Instructions"); for INS and OUTS the
  * VM-exit instruction information gives the address size and the guest
  * linear address field the first element's address (28.2.5). x86/io.c
- * builds KVM_EXIT_IO from that and says how the instruction ends.
+ * builds KVM_EXIT_IO from that and says how the instruction ends; an IN
+ * or INS completes when userspace re-enters (run.c).
  */
 #include <linux/kvm.h>
 
@@ -26,46 +27,35 @@
 /* VM-exit instruction information of INS/OUTS: the address size. */
 #define IO_ADDRESS_SIZE(info)	(2 << (((info) >> 7) & 7))
 
-int mv_vmx_handle_io(struct mv_vcpu *vcpu)
+/*
+ * INS or OUTS: the string's side of the exit too. Out of line, so that
+ * the intercept it builds on the stack costs plain IN and OUT nothing.
+ */
+static noinline int handle_string_io(struct mv_vcpu *vcpu, unsigned long qual)
 {
-	unsigned long qual = to_vmx(vcpu)->exit_qualification;
-	struct mv_io_intercept io = {
+	const struct mv_string_intercept io = {
 		.port = IO_PORT(qual),
 		.size = IO_SIZE(qual),
 		.in = qual & IO_IN,
-		.string = qual & IO_STRING,
+		.rep = qual & IO_REP,
+		.df = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF,
+		.addr_size = IO_ADDRESS_SIZE(vmcs_read(VMX_INSTRUCTION_INFO)),
+		.linear = vmcs_read(GUEST_LINEAR_ADDRESS),
 	};
-	struct mv_guest_paging paging;
-	enum mv_insn_end end;
-	int ret;
 
-	if (io.string) {
-		io.rep = qual & IO_REP;
-		io.df = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF;
-		io.addr_size = IO_ADDRESS_SIZE(vmcs_read(VMX_INSTRUCTION_INFO));
-		io.linear = vmcs_read(GUEST_LINEAR_ADDRESS);
-		mv_vmx_guest_paging(&paging);
-		io.paging = &paging;
-	}
-	ret = mv_x86_io(vcpu, &io, &end);
-	mv_vmx_end_instruction(end, 0);
-	return ret;
+	mv_vmx_guest_paging(&vcpu->x86.paging);
+	return mv_x86_string_io(vcpu, &io);
 }
 
-/*
- * Userspace has done its part: finish the instruction before re-entering.
- * No exit came in between, so the VMCS still has its length.
- */
-void mv_vmx_complete_io(struct mv_vcpu *vcpu)
+int mv_vmx_handle_io(struct mv_vcpu *vcpu)
 {
-	struct mv_guest_paging paging;
-	enum mv_insn_end end;
+	unsigned long qual = to_vmx(vcpu)->exit_qualification;
+	int ret;
 
-	if (vcpu->x86.string_io.pending) {
-		mv_vmx_guest_paging(&paging);
-		end = mv_x86_complete_string_in(vcpu, &paging);
-	} else {
-		end = mv_x86_complete_io(vcpu);
-	}
-	mv_vmx_end_instruction(end, 0);
+	if (qual & IO_STRING)
+		ret = handle_string_io(vcpu, qual);
+	else
+		ret = mv_x86_io(vcpu, IO_PORT(qual), IO_SIZE(qual), qual & IO_IN);
+	mv_vmx_end_instruction(vcpu->x86.insn_end, 0);
+	return ret;
 }

@@ -10,7 +10,8 @@
  * IDT-vectoring information says so (28.2.4). Otherwise x86/mmio.c
  * fetches the instruction at CS:RIP, decodes it and builds KVM_EXIT_MMIO.
  * The decoded length, not the VMCS, says how far RIP steps: an EPT
- * violation has no instruction length.
+ * violation has no instruction length. A read completes when userspace
+ * re-enters (run.c).
  */
 #include <linux/kvm.h>
 
@@ -26,9 +27,9 @@
 int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 {
 	u32 vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD);
-	struct mv_mmio_intercept mmio = { .gpa = gpa };
+	struct mv_insn_site *site = &vcpu->x86.site;
 	struct kvm_run *run = vcpu->run;
-	enum mv_insn_end end;
+	u32 cs_ar;
 	int ret;
 
 	if (to_vmx(vcpu)->exit_qualification & EPT_VIOLATION_FETCH)
@@ -41,26 +42,17 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		return 0;
 	}
 
-	mmio.rip_linear = vmcs_read(SEGMENT_BASE(MV_CS)) + vmcs_read(GUEST_RIP);
-	mmio.def_size = vmcs_read(SEGMENT_AR(MV_CS)) & SEGMENT_AR_DB ? 4 : 2;
-	mmio.long_mode = mv_vmx_long_mode();
-	mmio.df = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF;
-	mv_vmx_guest_paging(&mmio.paging);
+	cs_ar = vmcs_read(SEGMENT_AR(MV_CS));
+	site->linear = vmcs_read(SEGMENT_BASE(MV_CS)) + vmcs_read(GUEST_RIP);
+	site->def_size = cs_ar & SEGMENT_AR_DB ? 4 : 2;
+	site->long_mode = (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
+			  (cs_ar & SEGMENT_AR_L);
+	site->df = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_DF;
+	mv_vmx_guest_paging(&vcpu->x86.paging);
 	/* A write may store RSP: x86/ finds it with the other GPRs. */
 	vcpu->x86.regs[MV_RSP] = vmcs_read(GUEST_RSP);
 
-	ret = mv_x86_mmio(vcpu, &mmio, &end);
-	mv_vmx_end_instruction(end, vcpu->x86.mmio.insn_len);
+	ret = mv_x86_mmio(vcpu, gpa);
+	mv_vmx_end_instruction(vcpu->x86.insn_end, vcpu->x86.mmio.insn_len);
 	return ret;
-}
-
-/* A read's data is in: into the register (RSP too), then RIP moves on. */
-void mv_vmx_complete_mmio(struct mv_vcpu *vcpu)
-{
-	enum mv_insn_end end;
-
-	vcpu->x86.regs[MV_RSP] = vmcs_read(GUEST_RSP);
-	end = mv_x86_complete_mmio(vcpu);
-	vmcs_write(GUEST_RSP, vcpu->x86.regs[MV_RSP]);
-	mv_vmx_end_instruction(end, vcpu->x86.mmio.insn_len);
 }

@@ -75,7 +75,10 @@ static unsigned int switched_msrs_in_use(void)
 	       (efer & EFER_LMA ? BIT(MV_MSR_KERNEL_GS_BASE) : 0);
 }
 
-/* Called with preemption off before VM entry, once per vCPU load. */
+/*
+ * Called with preemption off: before VM entry, once per vCPU load, and
+ * when EFER changes.
+ */
 void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
@@ -90,7 +93,7 @@ void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu)
 	}
 }
 
-/* Called with preemption off on vCPU put. */
+/* Called with preemption off: on vCPU put, and when EFER changes. */
 void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu)
 {
 	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
@@ -105,6 +108,23 @@ void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu)
 		wrmsrl(switched_msr_index[i], vmx->host_msrs[i]);
 	}
 	vmx->loaded_msrs = 0;
+}
+
+/*
+ * A new guest EFER. Which MSRs are switched depends on it (SCE, LMA), so
+ * while the guest's are in the CPU they are switched again.
+ */
+void mv_vmx_switch_efer(struct mv_vcpu *vcpu, u64 efer)
+{
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	preempt_disable();
+	if (vmx->guest_state_loaded)
+		mv_vmx_load_host_msrs(vcpu);
+	mv_vmx_set_efer(efer);
+	if (vmx->guest_state_loaded)
+		mv_vmx_load_guest_msrs(vcpu);
+	preempt_enable();
 }
 
 int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
@@ -174,9 +194,7 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (!host)
 			data = (data & ~EFER_LMA) |
 			       (vmcs_read(GUEST_IA32_EFER) & EFER_LMA);
-		/* What is switched depends on EFER: reload on next entry. */
-		mv_vmx_vcpu_reload_state(vcpu);
-		mv_vmx_set_efer(data);
+		mv_vmx_switch_efer(vcpu, data);
 	} else if (index == MSR_IA32_TSC) {
 		vmcs_write(TSC_OFFSET, data - rdtsc());
 	} else if (index == MSR_IA32_APICBASE && host) {

@@ -153,8 +153,7 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 	vmcs_write(GUEST_CR3, sregs.cr3);
 	vmx->cr2 = sregs.cr2;
 	vmx->cr8 = sregs.cr8;
-	mv_vmx_vcpu_reload_state(vcpu);
-	mv_vmx_set_efer(sregs.efer);
+	mv_vmx_switch_efer(vcpu, sregs.efer);
 	vmx->apic_base = sregs.apic_base;
 	vmx->flush_tlb = true;
 	return 0;

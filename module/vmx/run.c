@@ -34,6 +34,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "../ept/ept.h"
 #include "../irq/pending.h"
 #include "../run.h"
 #include "../vm.h"
@@ -132,13 +133,6 @@ void mv_vmx_vcpu_put(struct mv_vcpu *vcpu)
 	preempt_enable();
 }
 
-void mv_vmx_vcpu_reload_state(struct mv_vcpu *vcpu)
-{
-	preempt_disable();
-	switch_to_host_state(vcpu);
-	preempt_enable();
-}
-
 static bool guest_interruptible(void)
 {
 	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
@@ -211,7 +205,7 @@ static void update_host_control_registers(struct mv_vmx_vcpu *vmx)
 /* Drop translations this CPU may cache for the guest (SDM 29.4.3). */
 static void flush_guest_tlb(struct mv_vmx_vcpu *vmx)
 {
-	execute_invept(VMX_EPT_EXTENT_CONTEXT, vmx->vcpu.vm->ept.eptp);
+	execute_invept(VMX_EPT_EXTENT_CONTEXT, mv_vm_ept(vmx->vcpu.vm)->eptp);
 	execute_invvpid(VMX_VPID_EXTENT_SINGLE_CONTEXT, vmx->vpid);
 	vmx->flush_tlb = false;
 }
@@ -322,6 +316,41 @@ static void report_vcpu_state(struct mv_vcpu *vcpu)
 }
 
 /*
+ * Userspace has done its part of the instruction the last exit left open
+ * (an IN's data, an MMIO read's): x86/ finishes it, and RIP moves on. No
+ * exit came in between, so the VMCS still has an I/O instruction's
+ * length; an MMIO access's is the decoder's. VT-x keeps RSP in the VMCS:
+ * a read into it goes there.
+ */
+static void complete_emulation(struct mv_vcpu *vcpu)
+{
+	struct mv_x86_vcpu *x86 = &vcpu->x86;
+	bool into_rsp = false;
+	enum mv_insn_end end;
+	unsigned int len = 0;
+
+	switch (x86->waiting) {
+	case MV_WAITING_IO:
+		end = mv_x86_complete_io(vcpu);
+		break;
+	case MV_WAITING_STRING_IN:
+		mv_vmx_guest_paging(&x86->paging);
+		end = mv_x86_complete_string_in(vcpu);
+		break;
+	default:
+		into_rsp = x86->mmio.reg == MV_RSP;
+		if (into_rsp)
+			x86->regs[MV_RSP] = vmcs_read(GUEST_RSP);
+		end = mv_x86_complete_mmio(vcpu);
+		if (into_rsp)
+			vmcs_write(GUEST_RSP, x86->regs[MV_RSP]);
+		len = x86->mmio.insn_len;
+		break;
+	}
+	mv_vmx_end_instruction(end, len);
+}
+
+/*
  * KVM_RUN, called with the vCPU loaded: first what userspace wrote in
  * struct kvm_run, and the emulation the last exit left open; then the
  * stays in the guest, with the guest's FPU state in the CPU.
@@ -336,10 +365,8 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 	if (run->cr8 > 15)
 		return -EINVAL;
 	vmx->cr8 = run->cr8;
-	if (vcpu->x86.io_pending || vcpu->x86.string_io.pending)
-		mv_vmx_complete_io(vcpu);
-	if (vcpu->x86.mmio_pending)
-		mv_vmx_complete_mmio(vcpu);
+	if (unlikely(vcpu->x86.waiting))
+		complete_emulation(vcpu);
 	if (run->immediate_exit)
 		return -EINTR;
 

@@ -10,7 +10,10 @@
 #define MV_VMX_SEGMENTS_H
 
 #include <linux/bits.h>
+#include <linux/types.h>
 #include <asm/vmx.h>
+
+#include "insn.h"
 
 enum mv_segment {
 	MV_ES, MV_CS, MV_SS, MV_DS, MV_FS, MV_GS, MV_LDTR, MV_TR,
@@ -26,5 +29,12 @@ enum mv_segment {
 #define SEGMENT_AR_L		BIT(13)
 #define SEGMENT_AR_DB		BIT(14)
 #define SEGMENT_AR_UNUSABLE	BIT(16)
+
+/* Whether the guest runs 64-bit code: IA-32e mode and CS.L. */
+static inline bool mv_vmx_long_mode(void)
+{
+	return (vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) &&
+	       (vmcs_read(SEGMENT_AR(MV_CS)) & SEGMENT_AR_L);
+}
 
 #endif /* MV_VMX_SEGMENTS_H */

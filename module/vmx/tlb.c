@@ -29,8 +29,9 @@ static void invept_here(void *data)
 /*
  * A CPU that comes online after the IPIs went out needs no INVEPT: a vCPU
  * that moves onto a CPU flushes there first (vmcs.c). So no CPU hotplug
- * lock, which the MMU notifier could not take under ept->lock anyway:
- * memory reclaim, which invalidates guest memory, runs inside CPU hotplug.
+ * lock, which the MMU notifier could not take under the memory lock
+ * anyway: memory reclaim, which invalidates guest memory, runs inside CPU
+ * hotplug.
  */
 void mv_vmx_flush_tlbs(const struct mv_ept *ept)
 {

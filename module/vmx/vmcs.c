@@ -27,6 +27,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
+#include "../ept/ept.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "caps.h"
@@ -251,7 +252,7 @@ static void vmcs_write_controls(struct mv_vcpu *vcpu)
 	vmcs_write(CR0_GUEST_HOST_MASK, MV_CR0_HOST_OWNED);
 	vmcs_write(CR4_GUEST_HOST_MASK, MV_CR4_HOST_OWNED);
 	vmcs_write(MSR_BITMAP, __pa(msr_bitmap));
-	vmcs_write(EPT_POINTER, vcpu->vm->ept.eptp);
+	vmcs_write(EPT_POINTER, mv_vm_ept(vcpu->vm)->eptp);
 	vmcs_write(VIRTUAL_PROCESSOR_ID, to_vmx(vcpu)->vpid);
 	vmcs_write(VMCS_LINK_POINTER, -1ull);
 }

@@ -16,6 +16,9 @@
 
 #include "../vcpu.h"
 #include "../x86/x86.h"
+#include "insn.h"
+
+struct mv_ept;
 
 /* Host state that VM exits clobber and that goes back on vCPU put. */
 struct mv_host_state {
@@ -91,7 +94,6 @@ int mv_vmx_vcpu_create(struct mv_vcpu *vcpu);
 void mv_vmx_vcpu_destroy(struct mv_vcpu *vcpu);
 void mv_vmx_vcpu_load(struct mv_vcpu *vcpu);
 void mv_vmx_vcpu_put(struct mv_vcpu *vcpu);
-void mv_vmx_vcpu_reload_state(struct mv_vcpu *vcpu);
 int mv_vmx_run(struct mv_vcpu *vcpu);
 
 /* tlb.c: INVEPT of an EPT on every CPU. */
@@ -106,20 +108,33 @@ const char *mv_vmx_exit_name(u32 reason);
 int mv_vmx_unexpected_exit(struct mv_vcpu *vcpu);
 void mv_vmx_inject_exception(u8 vector);
 void mv_vmx_inject_gp(struct mv_vcpu *vcpu);
+void mv_vmx_advance_rip(unsigned int len);
 void mv_vmx_skip_instruction(void);
-void mv_vmx_end_instruction(enum mv_insn_end end, unsigned int len);
-bool mv_vmx_long_mode(void);
 unsigned long mv_vmx_read_gpr(struct mv_vcpu *vcpu, unsigned int reg);
 void mv_vmx_write_gpr(struct mv_vcpu *vcpu, unsigned int reg,
 		      unsigned long value);
 
-/* io.c: port I/O exits, and their completion when userspace re-enters. */
-int mv_vmx_handle_io(struct mv_vcpu *vcpu);
-void mv_vmx_complete_io(struct mv_vcpu *vcpu);
+/*
+ * End an instruction x86/ emulated, as it says (enum mv_insn_end). len is
+ * its length, or 0 for the instruction that exited: the VMCS knows that
+ * one's (an EPT violation has none). Inline: every port I/O and MMIO
+ * exit ends here, most with nothing to do yet.
+ */
+static inline void mv_vmx_end_instruction(enum mv_insn_end end,
+					  unsigned int len)
+{
+	if (end == MV_INSN_DONE)
+		mv_vmx_advance_rip(len ?: vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	else if (end == MV_INSN_AGAIN)
+		vmcs_write(GUEST_RFLAGS,
+			   vmcs_read(GUEST_RFLAGS) | X86_EFLAGS_RF);
+}
 
-/* mmio.c: an access outside every memslot, and a read's completion. */
+/* io.c: port I/O exits (run.c completes them). */
+int mv_vmx_handle_io(struct mv_vcpu *vcpu);
+
+/* mmio.c: an access outside every memslot (run.c completes a read). */
 int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa);
-void mv_vmx_complete_mmio(struct mv_vcpu *vcpu);
 
 /* msr.c */
 int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu);
@@ -128,6 +143,7 @@ int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
 int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu);
 void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu);
+void mv_vmx_switch_efer(struct mv_vcpu *vcpu, u64 efer);
 int mv_vmx_get_msr_index_list(struct kvm_msr_list __user *user);
 
 /* cr.c */

@@ -30,7 +30,6 @@ struct mv_mem_access {
 	bool string;		/* STOS: the index register RDI steps */
 	bool rep;		/* REP: RCX counts the elements down */
 	u8 addr_size;		/* bytes of RDI and RCX that count: 2, 4, 8 */
-	bool df;		/* RFLAGS.DF, from the exit: STOS steps down */
 };
 
 /*

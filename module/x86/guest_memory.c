@@ -13,7 +13,7 @@
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 
-#include "../ept/ept.h"
+#include "../memory/memory.h"
 #include "../vcpu.h"
 #include "../vm.h"
 #include "x86.h"
@@ -24,24 +24,24 @@
 
 /*
  * Copy between guest-physical memory and a kernel buffer, in one page.
- * The copy itself runs without the EPT lock: it may fault, and the fault
- * may call the MMU notifier, which takes that lock. A write obeys the
+ * The copy itself runs without the memory lock: it may fault, and the
+ * fault may call the MMU notifier, which takes that lock. A write obeys the
  * slot as a guest store would: a read-only slot is not memory for it
  * (-EFAULT, as for MMIO), and a logged slot notes the page dirty.
  */
 static int guest_phys_copy(struct mv_vcpu *vcpu, u64 gpa, void *buf,
 			   unsigned int len, bool write)
 {
-	struct mv_ept *ept = &vcpu->vm->ept;
+	struct mv_memory *memory = &vcpu->vm->memory;
 	struct mv_memslot *slot;
 	void __user *hva = NULL;
 
-	spin_lock(&ept->lock);
-	slot = mv_memslot_find(ept, gpa >> PAGE_SHIFT);
+	spin_lock(&memory->lock);
+	slot = mv_memslot_find(memory, gpa >> PAGE_SHIFT);
 	if (slot && !(write && slot->flags & KVM_MEM_READONLY))
 		hva = (void __user *)(slot->userspace_addr +
 				      (gpa - (slot->base_gfn << PAGE_SHIFT)));
-	spin_unlock(&ept->lock);
+	spin_unlock(&memory->lock);
 
 	if (!hva)
 		return -EFAULT;
@@ -49,7 +49,7 @@ static int guest_phys_copy(struct mv_vcpu *vcpu, u64 gpa, void *buf,
 		return copy_from_user(buf, hva, len) ? -EFAULT : 0;
 	if (copy_to_user(hva, buf, len))
 		return -EFAULT;
-	mv_dirty_log_mark(ept, gpa >> PAGE_SHIFT);
+	mv_dirty_log_mark(memory, gpa >> PAGE_SHIFT);
 	return 0;
 }
 
@@ -103,10 +103,9 @@ static int walk(struct mv_vcpu *vcpu, u64 table, u64 linear, int level,
 }
 
 /* The guest-physical address of a linear address, by the guest's paging. */
-static int linear_to_gpa(struct mv_vcpu *vcpu,
-			 const struct mv_guest_paging *paging, u64 linear,
-			 u64 *gpa)
+static int linear_to_gpa(struct mv_vcpu *vcpu, u64 linear, u64 *gpa)
 {
+	const struct mv_guest_paging *paging = &vcpu->x86.paging;
 	u64 cr3 = paging->cr3, pdpte;
 
 	if (!(paging->cr0 & X86_CR0_PG)) {
@@ -125,9 +124,8 @@ static int linear_to_gpa(struct mv_vcpu *vcpu,
 }
 
 /* Copy len bytes at a guest linear address, page by page. */
-int mv_guest_linear_copy(struct mv_vcpu *vcpu,
-			 const struct mv_guest_paging *paging, u64 linear,
-			 void *buf, unsigned int len, bool write)
+int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
+			 unsigned int len, bool write)
 {
 	unsigned int chunk;
 	u64 gpa;
@@ -135,7 +133,7 @@ int mv_guest_linear_copy(struct mv_vcpu *vcpu,
 	while (len) {
 		chunk = min_t(unsigned int, len,
 			      PAGE_SIZE - offset_in_page(linear));
-		if (linear_to_gpa(vcpu, paging, linear, &gpa) ||
+		if (linear_to_gpa(vcpu, linear, &gpa) ||
 		    guest_phys_copy(vcpu, gpa, buf, chunk, write))
 			return -EFAULT;
 		linear += chunk;

@@ -36,6 +36,23 @@
 #define STRING_IN_MAX_BYTES	1024
 
 /*
+ * KVM_EXIT_IO for count 1, its data in the I/O page after struct
+ * kvm_run; until told otherwise, the instruction waits for userspace.
+ */
+static void io_exit(struct mv_vcpu *vcpu, u16 port, u8 size, bool in)
+{
+	struct kvm_run *run = vcpu->run;
+
+	vcpu->x86.insn_end = MV_INSN_OPEN;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
+}
+
+/*
  * Step the index register over count elements. Under REP, RCX counts them
  * down and the instruction runs again; without, it is done.
  */
@@ -67,83 +84,65 @@ static unsigned int string_in_count(struct mv_vcpu *vcpu, unsigned int size)
 			(unsigned long)STRING_IN_MAX_BYTES / size), 1ul);
 }
 
-static int string_io(struct mv_vcpu *vcpu,
-		     const struct mv_io_intercept *intercept,
-		     enum mv_insn_end *end)
+int mv_x86_string_io(struct mv_vcpu *vcpu,
+		     const struct mv_string_intercept *intercept)
 {
 	struct mv_string_io *io = &vcpu->x86.string_io;
 	struct kvm_run *run = vcpu->run;
 
+	io_exit(vcpu, intercept->port, intercept->size, intercept->in);
 	io->mask = mv_address_mask(intercept->addr_size);
 	io->rep = intercept->rep;
 	io->step = intercept->df ? -(int)run->io.size : run->io.size;
 	io->linear = intercept->linear;
 	if (io->rep && !(vcpu->x86.regs[MV_RCX] & io->mask)) {
-		*end = MV_INSN_DONE;
+		vcpu->x86.insn_end = MV_INSN_DONE;
 		return 1;
 	}
 
-	if (run->io.direction == KVM_EXIT_IO_OUT) {
-		if (mv_guest_linear_copy(vcpu, intercept->paging, io->linear,
-					 vcpu->pio_data, run->io.size, false))
+	if (!intercept->in) {
+		if (mv_guest_linear_copy(vcpu, io->linear, vcpu->pio_data,
+					 run->io.size, false))
 			return mv_x86_emulation_failure(vcpu);
-		*end = step_string(vcpu, MV_RSI, 1);
+		vcpu->x86.insn_end = step_string(vcpu, MV_RSI, 1);
 		return 0;
 	}
 
 	run->io.count = string_in_count(vcpu, run->io.size);
 	memset(vcpu->pio_data, 0, run->io.count * run->io.size);
-	io->pending = true;
+	vcpu->x86.waiting = MV_WAITING_STRING_IN;
 	return 0;
 }
 
-/*
- * Store what userspace read for an INS, element by element, through the
- * guest's paging.
- */
-enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu,
-					   const struct mv_guest_paging *paging)
+/* Store what userspace read for an INS, element by element. */
+enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu)
 {
 	struct mv_string_io *io = &vcpu->x86.string_io;
 	struct kvm_run *run = vcpu->run;
 	unsigned int i;
 
-	io->pending = false;
+	vcpu->x86.waiting = MV_WAITING_NONE;
 	for (i = 0; i < run->io.count; i++)
-		if (mv_guest_linear_copy(vcpu, paging,
-					 io->linear + (long)i * io->step,
+		if (mv_guest_linear_copy(vcpu, io->linear + (long)i * io->step,
 					 vcpu->pio_data + i * run->io.size,
 					 run->io.size, true))
 			break;
 	return step_string(vcpu, MV_RDI, i);
 }
 
-int mv_x86_io(struct mv_vcpu *vcpu, const struct mv_io_intercept *io,
-	      enum mv_insn_end *end)
+int mv_x86_io(struct mv_vcpu *vcpu, u16 port, u8 size, bool in)
 {
-	struct kvm_run *run = vcpu->run;
-
-	*end = MV_INSN_OPEN;
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = io->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = io->size;
-	run->io.port = io->port;
-	run->io.count = 1;
-	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
-
-	if (io->string)
-		return string_io(vcpu, io, end);
-
-	if (io->in) {
-		memset(vcpu->pio_data, 0, io->size);
+	io_exit(vcpu, port, size, in);
+	if (in) {
+		memset(vcpu->pio_data, 0, size);
 	} else {
-		memcpy(vcpu->pio_data, &vcpu->x86.regs[MV_RAX], io->size);
-		if (io->port == IO_PORT_COMPLETES_EARLY) {
-			*end = MV_INSN_DONE;
+		memcpy(vcpu->pio_data, &vcpu->x86.regs[MV_RAX], size);
+		if (port == IO_PORT_COMPLETES_EARLY) {
+			vcpu->x86.insn_end = MV_INSN_DONE;
 			return 0;
 		}
 	}
-	vcpu->x86.io_pending = true;
+	vcpu->x86.waiting = MV_WAITING_IO;
 	return 0;
 }
 
@@ -153,7 +152,7 @@ enum mv_insn_end mv_x86_complete_io(struct mv_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	unsigned long *rax = &vcpu->x86.regs[MV_RAX];
 
-	vcpu->x86.io_pending = false;
+	vcpu->x86.waiting = MV_WAITING_NONE;
 	if (run->io.direction == KVM_EXIT_IO_IN) {
 		if (run->io.size == 4)
 			*rax = 0;	/* 32-bit results zero-extend */

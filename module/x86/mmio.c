@@ -4,11 +4,12 @@
  *
  * A guest access to a guest-physical address that no memslot holds (a
  * device register, say) ends in a second-level page fault with that
- * address (an EPT violation on VT-x), and the backend hands it over
- * (struct mv_mmio_intercept). The instruction is fetched through the
- * guest's paging and decoded (decode.c) to find the size and the data,
- * and the access goes to userspace as KVM_EXIT_MMIO, where the VMM's
- * device model answers it. As in KVM, a write completes before the exit
+ * address (an EPT violation on VT-x), and the backend hands it over,
+ * with the guest's paging and where its instruction is (vcpu->x86.paging,
+ * vcpu->x86.site). The instruction is fetched through the guest's paging
+ * and decoded (decode.c) to find the size and the data, and the access
+ * goes to userspace as KVM_EXIT_MMIO, where the VMM's device model
+ * answers it. As in KVM, a write completes before the exit
  * (RIP already past the instruction when userspace sees it); a read
  * completes when userspace calls KVM_RUN again, with the data it left in
  * run->mmio.data.
@@ -22,19 +23,16 @@
 #include "x86.h"
 
 /* Fetch the instruction at CS:RIP; the second page may be missing. */
-static int fetch_instruction(struct mv_vcpu *vcpu,
-			     const struct mv_mmio_intercept *mmio, u8 *bytes)
+static int fetch_instruction(struct mv_vcpu *vcpu, u64 linear, u8 *bytes)
 {
-	u64 linear = mmio->rip_linear;
 	unsigned int first = min_t(unsigned int, MV_MAX_INSN_LEN,
 				   PAGE_SIZE - offset_in_page(linear));
 
-	if (mv_guest_linear_copy(vcpu, &mmio->paging, linear, bytes, first,
-				 false))
+	if (mv_guest_linear_copy(vcpu, linear, bytes, first, false))
 		return 0;
 	if (first < MV_MAX_INSN_LEN &&
-	    !mv_guest_linear_copy(vcpu, &mmio->paging, linear + first,
-				  bytes + first, MV_MAX_INSN_LEN - first, false))
+	    !mv_guest_linear_copy(vcpu, linear + first, bytes + first,
+				  MV_MAX_INSN_LEN - first, false))
 		return MV_MAX_INSN_LEN;
 	return first;
 }
@@ -51,8 +49,8 @@ static enum mv_insn_end finish_instruction(struct mv_vcpu *vcpu)
 	unsigned long mask = mv_address_mask(access->addr_size);
 
 	if (access->string)
-		mv_step_register(&regs[MV_RDI], access->df ? -access->size :
-				 access->size, mask);
+		mv_step_register(&regs[MV_RDI], vcpu->x86.site.df ?
+				 -access->size : access->size, mask);
 	if (!access->rep)
 		return MV_INSN_DONE;
 	mv_step_register(&regs[MV_RCX], -1, mask);
@@ -67,24 +65,23 @@ static u64 register_value(struct mv_vcpu *vcpu,
 	return access->high_byte ? value >> 8 : value;
 }
 
-int mv_x86_mmio(struct mv_vcpu *vcpu, const struct mv_mmio_intercept *mmio,
-		enum mv_insn_end *end)
+int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa)
 {
+	const struct mv_insn_site *site = &vcpu->x86.site;
 	struct mv_mem_access *access = &vcpu->x86.mmio;
 	struct kvm_run *run = vcpu->run;
 	u8 bytes[MV_MAX_INSN_LEN];
 	unsigned int len;
 	u64 value;
 
-	*end = MV_INSN_OPEN;
-	len = fetch_instruction(vcpu, mmio, bytes);
-	if (mv_decode_mem_access(bytes, len, mmio->def_size, mmio->long_mode,
+	vcpu->x86.insn_end = MV_INSN_OPEN;
+	len = fetch_instruction(vcpu, site->linear, bytes);
+	if (mv_decode_mem_access(bytes, len, site->def_size, site->long_mode,
 				 access))
 		return mv_x86_emulation_failure(vcpu);
-	access->df = mmio->df;
 
 	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = mmio->gpa;
+	run->mmio.phys_addr = gpa;
 	run->mmio.len = access->size;
 	run->mmio.is_write = access->write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
@@ -92,9 +89,9 @@ int mv_x86_mmio(struct mv_vcpu *vcpu, const struct mv_mmio_intercept *mmio,
 		value = access->operand == MV_OPERAND_IMM ? access->imm :
 			register_value(vcpu, access);
 		memcpy(run->mmio.data, &value, access->size);
-		*end = finish_instruction(vcpu);
+		vcpu->x86.insn_end = finish_instruction(vcpu);
 	} else {
-		vcpu->x86.mmio_pending = true;
+		vcpu->x86.waiting = MV_WAITING_MMIO;
 	}
 	return 0;
 }
@@ -107,7 +104,7 @@ enum mv_insn_end mv_x86_complete_mmio(struct mv_vcpu *vcpu)
 	u64 data = 0, mask;
 	unsigned int shift = access->high_byte ? 8 : 0;
 
-	vcpu->x86.mmio_pending = false;
+	vcpu->x86.waiting = MV_WAITING_NONE;
 	memcpy(&data, vcpu->run->mmio.data, access->size);
 	if (access->sign_extend)
 		data = access->size == 1 ? (u64)(s8)data : (u64)(s16)data;

@@ -7,16 +7,18 @@
  * or next the VMCB) at each exit. When an exit needs the x86 architecture
  * rather than the vendor's (what CPUID answers, what a port I/O or an
  * MMIO instruction does, how the guest's page tables translate), the
- * backend hands over what it read as an intercept (struct mv_io_intercept,
- * struct mv_mmio_intercept) and this layer does the rest: it works on the
- * guest's general-purpose registers, which live here, fills struct
- * kvm_run for userspace, and says how the instruction ends (enum
- * mv_insn_end). RIP, RFLAGS and the segment and control registers stay
- * with the backend, which moves RIP as it is told. This layer calls
+ * backend hands over what it read (an I/O port and size, an INS or OUTS
+ * as struct mv_string_intercept, an MMIO address; and where emulation
+ * needs them, the guest's paging and where its instruction is, in
+ * vcpu->x86.paging and vcpu->x86.site) and this layer does the rest: it
+ * works on the guest's general-purpose registers, which live here, fills
+ * struct kvm_run for userspace, and says how the instruction ends
+ * (vcpu->x86.insn_end). RIP, RFLAGS and the segment and control registers
+ * stay with the backend, which moves RIP as it is told. This layer calls
  * nothing above it: not the backend, not the front doors.
  *
  * Files: cpuid.c, supported_cpuid.c (what the guest sees in CPUID),
- * fpu.c (its x87/SSE state), hypercall.c (VMCALL and VMMCALL), io.c
+ * fpu.c (its x87/SSE state), hypercall.h (VMCALL and VMMCALL), io.c
  * (KVM_EXIT_IO), mmio.c and decode.c (KVM_EXIT_MMIO), guest_memory.c
  * (reading memory through the guest's paging).
  */
@@ -25,8 +27,8 @@
 
 #include <linux/bits.h>
 #include <linux/kvm.h>
-#include <asm/page.h>
 #include <linux/types.h>
+#include <asm/page.h>
 #include <asm/fpu/types.h>
 
 #include "decode.h"
@@ -38,35 +40,6 @@ enum mv_reg {
 	MV_RAX, MV_RCX, MV_RDX, MV_RBX, MV_RSP, MV_RBP, MV_RSI, MV_RDI,
 	MV_R8, MV_R9, MV_R10, MV_R11, MV_R12, MV_R13, MV_R14, MV_R15,
 	MV_NR_REGS
-};
-
-/* An INS or OUTS in progress (io.c). */
-struct mv_string_io {
-	bool pending;		/* an INS waits for userspace's data */
-	bool rep;
-	int step;		/* bytes per element, negative when RFLAGS.DF */
-	unsigned long mask;	/* the address size */
-	u64 linear;		/* where the first element goes */
-};
-
-/* The x86 part of every vCPU (struct mv_vcpu's member x86). */
-struct mv_x86_vcpu {
-	/*
-	 * The backend enters the guest with these and saves them at exit.
-	 * RSP may be the exception: VT-x keeps it in the VMCS, so the
-	 * backend copies it here before MMIO emulation and back after.
-	 */
-	unsigned long regs[MV_NR_REGS];
-
-	struct fpu_guest fpu;		/* x87, SSE, AVX: swapped on KVM_RUN */
-
-	bool io_pending;	/* an IN/OUT waits for userspace (io.c) */
-	bool mmio_pending;	/* an MMIO read waits for userspace (mmio.c) */
-	struct mv_mem_access mmio;
-	struct mv_string_io string_io;
-
-	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
-	int cpuid_nent;
 };
 
 /*
@@ -90,59 +63,97 @@ struct mv_guest_paging {
 	u64 pdpte[4];		/* PAE paging without long mode only */
 };
 
-/*
- * An IN, OUT, INS or OUTS, as the exit describes it. The string fields
- * count only when string is set.
- */
-struct mv_io_intercept {
+/* Where the guest's instruction is, and how to decode it. */
+struct mv_insn_site {
+	u64 linear;		/* CS.base + RIP */
+	u8 def_size;		/* CS's default operand size: 2 or 4 */
+	bool long_mode;		/* 64-bit code */
+	bool df;		/* RFLAGS.DF, for STOS */
+};
+
+/* What an exit left for userspace, finished when it calls KVM_RUN again. */
+enum mv_x86_waiting {
+	MV_WAITING_NONE,
+	MV_WAITING_IO,		/* an IN's data, or an OUT's end (io.c) */
+	MV_WAITING_STRING_IN,	/* the elements of an INS (io.c) */
+	MV_WAITING_MMIO,	/* an MMIO read's data (mmio.c) */
+};
+
+/* An INS or OUTS in progress (io.c). */
+struct mv_string_io {
+	bool rep;
+	int step;		/* bytes per element, negative when RFLAGS.DF */
+	unsigned long mask;	/* the address size */
+	u64 linear;		/* where the first element goes */
+};
+
+/* The x86 part of every vCPU (struct mv_vcpu's member x86). */
+struct mv_x86_vcpu {
+	/*
+	 * The backend enters the guest with these and saves them at exit.
+	 * RSP may be the exception: VT-x keeps it in the VMCS, so the
+	 * backend copies it here before MMIO emulation and back after.
+	 */
+	unsigned long regs[MV_NR_REGS];
+
+	struct fpu_guest fpu;		/* x87, SSE, AVX: swapped on KVM_RUN */
+
+	/*
+	 * Emulation: the guest's paging and instruction, which the backend
+	 * fills in before x86/ needs them, and how the last instruction
+	 * emulated ends.
+	 */
+	struct mv_guest_paging paging;
+	struct mv_insn_site site;
+	enum mv_insn_end insn_end;
+	enum mv_x86_waiting waiting;
+	struct mv_mem_access mmio;
+	struct mv_string_io string_io;
+
+	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
+	int cpuid_nent;
+};
+
+/* An INS or OUTS, as the exit describes it. */
+struct mv_string_intercept {
 	u16 port;
 	u8 size;		/* 1, 2 or 4 bytes */
 	bool in;
-	bool string;
 	bool rep;
 	bool df;		/* RFLAGS.DF: the string runs downwards */
 	u8 addr_size;		/* of RSI/RDI and RCX: 2, 4 or 8 bytes */
 	u64 linear;		/* of the first element in memory */
-	const struct mv_guest_paging *paging;
-};
-
-/* An access to a guest-physical address outside every memslot. */
-struct mv_mmio_intercept {
-	u64 gpa;
-	u64 rip_linear;		/* CS.base + RIP: where the instruction is */
-	unsigned int def_size;	/* CS's default operand size: 2 or 4 */
-	bool long_mode;		/* 64-bit code */
-	bool df;		/* RFLAGS.DF, for STOS */
-	struct mv_guest_paging paging;
 };
 
 /*
  * The exit handlers return 1 to re-enter the guest, or 0 to return to
- * userspace with vcpu->run filled in; either way they set *end.
+ * userspace with vcpu->run filled in; either way they set
+ * vcpu->x86.insn_end. The completions, when userspace re-enters, return
+ * how the instruction ends. String I/O and MMIO walk the guest's page
+ * tables: the backend fills in vcpu->x86.paging first, and for MMIO
+ * vcpu->x86.site.
  */
 
 /* io.c: KVM_EXIT_IO, and its completion when userspace re-enters. */
-int mv_x86_io(struct mv_vcpu *vcpu, const struct mv_io_intercept *io,
-	      enum mv_insn_end *end);
+int mv_x86_io(struct mv_vcpu *vcpu, u16 port, u8 size, bool in);
+int mv_x86_string_io(struct mv_vcpu *vcpu,
+		     const struct mv_string_intercept *io);
 enum mv_insn_end mv_x86_complete_io(struct mv_vcpu *vcpu);
-enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu,
-					   const struct mv_guest_paging *paging);
+enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu);
 
-/* mmio.c: KVM_EXIT_MMIO, and a read's completion. */
-int mv_x86_mmio(struct mv_vcpu *vcpu, const struct mv_mmio_intercept *mmio,
-		enum mv_insn_end *end);
+/* mmio.c: KVM_EXIT_MMIO at gpa, and a read's completion. */
+int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa);
 enum mv_insn_end mv_x86_complete_mmio(struct mv_vcpu *vcpu);
 
 /* The run ends with an emulation error, as KVM's does; returns 0. */
 int mv_x86_emulation_failure(struct mv_vcpu *vcpu);
 
-/* guest_memory.c: copy at a guest linear address, through its paging. */
-int mv_guest_linear_copy(struct mv_vcpu *vcpu,
-			 const struct mv_guest_paging *paging, u64 linear,
-			 void *buf, unsigned int len, bool write);
-
-/* hypercall.c: VMCALL, at the guest's privilege level cpl. */
-void mv_x86_hypercall(struct mv_vcpu *vcpu, unsigned int cpl, bool long_mode);
+/*
+ * guest_memory.c: copy at a guest linear address, through the guest's
+ * paging (vcpu->x86.paging).
+ */
+int mv_guest_linear_copy(struct mv_vcpu *vcpu, u64 linear, void *buf,
+			 unsigned int len, bool write);
 
 /* cpuid.c: the CPUID instruction, and KVM_SET/GET_CPUID2. */
 void mv_x86_cpuid(struct mv_vcpu *vcpu);

@@ -4,7 +4,10 @@
  * whole life, and the kernel memory a VM and a vCPU take.
  *
  * Time is RDTSC around the system calls, less the median of RDTSC around
- * nothing. Memory is the kernel's free pages before and after creating
+ * nothing. A VM's life is counted as work instead: what every CPU spent
+ * on it, idle time left out and deferred work (RCU callbacks, workers)
+ * let in, so that a teardown that waits or defers costs what it does.
+ * Memory is the kernel's free pages before and after creating
  * many objects at once, divided by their number: every page the kernel
  * takes for them counts (slab, vmalloc, page tables, the kvm_run page,
  * a kernel thread's stack), whoever allocates it. Free pages are counted
@@ -15,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +31,9 @@
 
 /* The memory of the VM a life creates. */
 #define LIFE_MEM_SIZE	(2UL << 20)
+
+/* How long a life's deferred work gets to run before it is counted. */
+#define LIFE_SETTLE_NS	(20 * 1000 * 1000)
 
 /* Objects per round of the memory measurements. */
 #define MEMORY_VMS		16
@@ -93,25 +100,91 @@ static void close_fd(int fd)
 		close(fd);
 }
 
-/* Create a VM, its memslot and vCPU, close them all: count times. */
+/*
+ * The time tasks ran on all CPUs, in nanoseconds: the sum of each CPU's
+ * rq_cpu_time, the seventh number of its line in /proc/schedstat
+ * (Documentation/scheduler/sched-stats.rst), which leaves out the idle
+ * task. A task's time is added when it leaves the CPU.
+ */
+static int64_t busy_ns(void)
+{
+	unsigned long long rq_cpu_time;
+	int64_t sum = 0;
+	char line[256];
+	FILE *file;
+
+	file = fopen("/proc/schedstat", "re");
+	if (!file)
+		return -errno;
+	while (fgets(line, sizeof(line), file))
+		if (sscanf(line, "cpu%*u %*u %*u %*u %*u %*u %*u %llu",
+			   &rq_cpu_time) == 1)
+			sum += rq_cpu_time;
+	fclose(file);
+	return sum;
+}
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+/*
+ * The work of one round, in nanoseconds: what all CPUs ran from before
+ * the life to once its deferred work had time to finish (the sleep also
+ * makes this thread leave the CPU, which adds its own time). With
+ * life false, the same round without the VM: the frame.
+ */
+static int work_round(int dev, void *mem, bool life, int64_t *ns)
+{
+	const struct timespec settle = { .tv_nsec = LIFE_SETTLE_NS };
+	int64_t before = busy_ns(), after;
+	int ret = 0, vm = -1, vcpu = -1;
+
+	if (life) {
+		ret = create_vm(dev, mem, &vm, &vcpu);
+		close_fd(vcpu);
+		close_fd(vm);
+	}
+	nanosleep(&settle, NULL);
+	after = busy_ns();
+	if (!ret && (before < 0 || after < 0))
+		ret = -EIO;
+	*ns = after - before;
+	return ret;
+}
+
+/*
+ * Create a VM, its memslot and vCPU, close them all: count times, each
+ * counted as the CPUs' work less the median frame, in TSC ticks (the
+ * kernel's clock runs on the TSC, at the rate measured over the run).
+ */
 static int measure_vm_life(int dev, unsigned int count, int64_t *samples)
 {
-	int64_t frame = frame_ticks(count, samples);
-	int ret = 0, vm, vcpu;
+	int64_t frame, ns, start_ns = monotonic_ns();
+	uint64_t start_ticks = __rdtsc();
+	double ticks_per_ns;
+	int ret = 0;
 	void *mem;
 
 	mem = mmap(NULL, LIFE_MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
 		return -errno;
+	for (unsigned int i = 0; !ret && i < count; i++)
+		ret = work_round(dev, mem, false, &samples[i]);
+	frame = ret ? 0 : bench_median(samples, count);
 	for (unsigned int i = 0; !ret && i < count; i++) {
-		uint64_t start = __rdtsc();
-
-		ret = create_vm(dev, mem, &vm, &vcpu);
-		close_fd(vcpu);
-		close_fd(vm);
-		samples[i] = __rdtsc() - start - frame;
+		ret = work_round(dev, mem, true, &ns);
+		samples[i] = ns - frame;
 	}
+	ticks_per_ns = (double)(__rdtsc() - start_ticks) /
+		       (monotonic_ns() - start_ns);
+	for (unsigned int i = 0; !ret && i < count; i++)
+		samples[i] *= ticks_per_ns;
 	munmap(mem, LIFE_MEM_SIZE);
 	return ret;
 }

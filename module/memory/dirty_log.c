@@ -5,8 +5,8 @@
  * api.rst 4.8 and 4.117), the base of live migration.
  *
  * minivisor uses write protection: a logged slot's pages are mapped
- * read-only, so the guest's first write to each exits (an EPT violation,
- * memslot.c), which marks the page in the slot's dirty bitmap and grants
+ * read-only, so the guest's first write to each exits (an EPT violation
+ * on VT-x, fault.c), which marks the page in the slot's dirty bitmap and grants
  * write permission. Handing pages over write-protects them again, so that
  * the next write is seen too: each written page is reported exactly once
  * per round. (Bochs also offers EPT accessed/dirty bits and PML, which
@@ -26,7 +26,8 @@
 #include <linux/uaccess.h>
 
 #include "../vm.h"
-#include "ept.h"
+#include "memory.h"
+#include "tables.h"
 
 #define MV_MANUAL_PROTECT_FLAGS (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | \
 				 KVM_DIRTY_LOG_INITIALLY_SET)
@@ -53,24 +54,24 @@ void mv_dirty_log_set(struct mv_vm *vm, struct mv_memslot *slot, bool log,
 		return;
 	slot->dirty_bitmap = *bitmap;
 	*bitmap = NULL;
-	if (vm->ept.manual_protect & KVM_DIRTY_LOG_INITIALLY_SET)
+	if (vm->memory.manual_protect & KVM_DIRTY_LOG_INITIALLY_SET)
 		bitmap_set(slot->dirty_bitmap, 0, slot->npages);
 	/*
 	 * Pages mapped writable before now must fault on their next write,
 	 * and 2 MiB mappings give way to 4 KiB ones: unmap them all.
 	 */
-	mv_ept_unmap(&vm->ept, slot->base_gfn, slot->npages, true);
+	tables_unmap(vm, slot->base_gfn, slot->npages, true);
 }
 
-void mv_dirty_log_mark(struct mv_ept *ept, u64 gfn)
+void mv_dirty_log_mark(struct mv_memory *memory, u64 gfn)
 {
 	struct mv_memslot *slot;
 
-	spin_lock(&ept->lock);
-	slot = mv_memslot_find(ept, gfn);
+	spin_lock(&memory->lock);
+	slot = mv_memslot_find(memory, gfn);
 	if (slot && slot->dirty_bitmap)
 		set_bit(gfn - slot->base_gfn, slot->dirty_bitmap);
-	spin_unlock(&ept->lock);
+	spin_unlock(&memory->lock);
 }
 
 int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags)
@@ -78,54 +79,55 @@ int mv_dirty_log_enable_manual_protect(struct mv_vm *vm, u64 flags)
 	if (flags & ~MV_MANUAL_PROTECT_FLAGS ||
 	    (flags && !(flags & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)))
 		return -EINVAL;
-	spin_lock(&vm->ept.lock);
-	vm->ept.manual_protect = flags;
-	spin_unlock(&vm->ept.lock);
+	spin_lock(&vm->memory.lock);
+	vm->memory.manual_protect = flags;
+	spin_unlock(&vm->memory.lock);
 	return 0;
 }
 
 /* The logged slot a request names (id in the low 16 bits), or an ERR_PTR. */
-static struct mv_memslot *logged_slot(struct mv_ept *ept, u32 slot_id)
+static struct mv_memslot *logged_slot(struct mv_memory *memory,
+				      u32 slot_id)
 {
 	struct mv_memslot *slot;
 
 	if (slot_id >= MV_NR_MEMSLOTS)
 		return ERR_PTR(-EINVAL);
-	slot = &ept->slots[slot_id];
+	slot = &memory->slots[slot_id];
 	if (!slot->npages || !slot->dirty_bitmap)
 		return ERR_PTR(-ENOENT);
 	return slot;
 }
 
-int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
+int mv_dirty_log_get(struct mv_vm *vm, const struct kvm_dirty_log *log)
 {
-	struct mv_ept *ept = &vm->ept;
+	struct mv_memory *memory = &vm->memory;
 	struct mv_memslot *slot;
 	unsigned long *dirty;
 	size_t bytes;
 	int ret = 0;
 
-	mutex_lock(&ept->slots_lock);
-	slot = logged_slot(ept, log->slot);
+	mutex_lock(&memory->slots_lock);
+	slot = logged_slot(memory, log->slot);
 	if (IS_ERR(slot)) {
-		mutex_unlock(&ept->slots_lock);
+		mutex_unlock(&memory->slots_lock);
 		return PTR_ERR(slot);
 	}
 	bytes = dirty_bitmap_bytes(slot->npages);
 	dirty = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!dirty) {
-		mutex_unlock(&ept->slots_lock);
+		mutex_unlock(&memory->slots_lock);
 		return -ENOMEM;
 	}
-	spin_lock(&ept->lock);
+	spin_lock(&memory->lock);
 	memcpy(dirty, slot->dirty_bitmap, bytes);
-	if (!(ept->manual_protect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)) {
+	if (!(memory->manual_protect & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)) {
 		memset(slot->dirty_bitmap, 0, bytes);
-		mv_ept_write_protect(ept, slot->base_gfn, slot->npages, dirty);
+		tables_write_protect(vm, slot->base_gfn, slot->npages, dirty);
 	}
-	ept->dirty_log_passes++;
-	spin_unlock(&ept->lock);
-	mutex_unlock(&ept->slots_lock);
+	memory->dirty_log_passes++;
+	spin_unlock(&memory->lock);
+	mutex_unlock(&memory->slots_lock);
 
 	if (copy_to_user(log->dirty_bitmap, dirty, bytes))
 		ret = -EFAULT;
@@ -134,10 +136,10 @@ int mv_ept_get_dirty_log(struct mv_vm *vm, const struct kvm_dirty_log *log)
 }
 
 /* The logged slot a KVM_CLEAR_DIRTY_LOG names, if its range is valid. */
-static struct mv_memslot *clear_range_slot(struct mv_ept *ept,
+static struct mv_memslot *clear_range_slot(struct mv_memory *memory,
 					   const struct kvm_clear_dirty_log *log)
 {
-	struct mv_memslot *slot = logged_slot(ept, log->slot);
+	struct mv_memslot *slot = logged_slot(memory, log->slot);
 
 	if (IS_ERR(slot))
 		return slot;
@@ -155,18 +157,18 @@ static struct mv_memslot *clear_range_slot(struct mv_ept *ept,
  * range starts at a multiple of 64 pages and spans whole 64-page words,
  * except that it may end where the slot ends. The VMM's bitmap is read
  * with only the slots lock held: reading it may fault, and reclaim may
- * call the MMU notifier, which takes the EPT lock.
+ * call the MMU notifier, which takes the memory lock.
  */
-int mv_ept_clear_dirty_log(struct mv_vm *vm,
-			   const struct kvm_clear_dirty_log *log)
+int mv_dirty_log_clear(struct mv_vm *vm,
+		       const struct kvm_clear_dirty_log *log)
 {
 	size_t words = BITS_TO_LONGS(log->num_pages), i;
-	struct mv_ept *ept = &vm->ept;
+	struct mv_memory *memory = &vm->memory;
 	unsigned long *clear, *dirty;
 	struct mv_memslot *slot;
 
-	mutex_lock(&ept->slots_lock);
-	slot = clear_range_slot(ept, log);
+	mutex_lock(&memory->slots_lock);
+	slot = clear_range_slot(memory, log);
 	if (IS_ERR(slot))
 		goto unlock;
 	clear = vmemdup_user(log->dirty_bitmap, words * sizeof(long));
@@ -174,17 +176,17 @@ int mv_ept_clear_dirty_log(struct mv_vm *vm,
 		slot = ERR_CAST(clear);
 		goto unlock;
 	}
-	spin_lock(&ept->lock);
+	spin_lock(&memory->lock);
 	dirty = slot->dirty_bitmap + log->first_page / BITS_PER_LONG;
 	for (i = 0; i < words; i++) {
 		clear[i] &= dirty[i];
 		dirty[i] &= ~clear[i];
 	}
-	mv_ept_write_protect(ept, slot->base_gfn + log->first_page,
+	tables_write_protect(vm, slot->base_gfn + log->first_page,
 			     log->num_pages, clear);
-	spin_unlock(&ept->lock);
+	spin_unlock(&memory->lock);
 	kvfree(clear);
 unlock:
-	mutex_unlock(&ept->slots_lock);
+	mutex_unlock(&memory->slots_lock);
 	return PTR_ERR_OR_ZERO(slot);
 }

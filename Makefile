@@ -13,6 +13,9 @@
 #   make debug-module  minivisor.ko built against the debug kernel, in
 #                 build/debug-module/, a test build (with delay points
 #                 and the stale-mapping check)
+#   make guest-kernel  build the small Linux that QEMU boots in the
+#                 qemu_boot suite, or find it cached
+#                 (selftests/qemu_guest/build.sh)
 #   make delay-module  minivisor.ko built against Debian's kernel as a test
 #                 build, with the delay points that tests use to hold race
 #                 windows open (module/delay.h), in build/delay-module/
@@ -60,13 +63,14 @@ VM_ARGS := --module $(CURDIR)/minivisor.ko --mvctl $(CURDIR)/userspace/mvctl \
 DEBUG_KERNEL := $(BUILD)/debug-kernel
 DEBUG_MODULE := $(BUILD)/debug-module
 DELAY_MODULE := $(BUILD)/delay-module
+GUEST_KERNEL := $(BUILD)/qemu-guest-vmlinuz
 
 # copy_sources DIR: the module's sources, copied into DIR afresh.
 copy_sources = rm -rf $(1) && mkdir -p $(1) && \
 	cp --parents Kbuild $$(find module uapi -name '*.[chS]') $(1)/
 
 .PHONY: all module userspace selftests linux-source deps lint check check-all demo bench soak clean \
-	debug-kernel debug-module delay-module
+	debug-kernel debug-module delay-module guest-kernel
 
 all: module userspace selftests
 
@@ -121,6 +125,10 @@ debug-module: debug-kernel
 	$(MAKE) -C $(DEBUG_KERNEL)/build M=$(DEBUG_MODULE) MV_DELAY_POINTS=1 \
 		MV_CHECK_MAPPINGS=1 modules
 
+guest-kernel:
+	mkdir -p $(BUILD)
+	vmlinuz=$$(selftests/qemu_guest/build.sh) && ln -sfn "$$vmlinuz" $(GUEST_KERNEL)
+
 delay-module:
 	$(call copy_sources,$(DELAY_MODULE))
 	$(MAKE) -C $(KDIR) M=$(DELAY_MODULE) MV_DELAY_POINTS=1 modules
@@ -132,9 +140,9 @@ CHECK_SCOPE ?=
 check: deps
 	$(MAKE) lint
 	$(MAKE) all
-	$(MAKE) debug-module delay-module
+	$(MAKE) debug-module delay-module guest-kernel
 	selftests/runner/run.sh $(CHECK_SCOPE) $(VM_ARGS) --tests $(BUILD)/selftests \
-		--delay-module $(DELAY_MODULE)/minivisor.ko \
+		--delay-module $(DELAY_MODULE)/minivisor.ko --guest-kernel $(GUEST_KERNEL) \
 		--debug-kernel $(DEBUG_KERNEL) --debug-module $(DEBUG_MODULE)/minivisor.ko
 
 check-all:

@@ -38,6 +38,12 @@ static long mv_check_extension(unsigned long cap)
 {
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
+	/*
+	 * Two answers KVM has always given: a slot set to size 0 is gone,
+	 * and slots may be set next to each other.
+	 */
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_ENABLE_CAP_VM:
@@ -60,7 +66,16 @@ static long mv_check_extension(unsigned long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_SET_TSS_ADDR:
 		return 1;
+	/*
+	 * KVM answers how many routes KVM_SET_GSI_ROUTING takes, and refuses
+	 * the table while the VM has no in-kernel interrupt controller, as
+	 * minivisor's never have yet (vm.c). QEMU needs the answer to start
+	 * even when it emulates the controllers itself.
+	 */
+	case KVM_CAP_IRQ_ROUTING:
+		return MV_MAX_IRQ_ROUTES;
 	default:
 		return 0;
 	}

@@ -15,7 +15,8 @@
  *                    memory/ (the guest-physical address space: memslots,
  *                    faults, the MMU notifier, dirty logging),
  *                    x86/ (the architecture: registers, CPUID, FPU,
- *                    emulation of I/O and MMIO instructions, hypercalls)
+ *                    the MSRs no backend keeps, emulation of I/O and
+ *                    MMIO instructions, hypercalls)
  *                    and irq/ (interrupts waiting for a vCPU)
  *
  * vm.h, vcpu.h and stats.h hold the objects every layer shares: a VM, a
@@ -37,6 +38,7 @@
  *   When does the CPU enter VMX        vmx/vmxon.c
  *   operation?
  *   What does the guest see in CPUID?  x86/cpuid.c, x86/supported_cpuid.c
+ *   Where does an MSR live?            vmx/msr.c, then x86/msr.c
  *   How does a device's interrupt      sriov/irq.c, sriov/msi.c, then
  *   reach the guest?                   irq/pending.c
  *   Where do memslots and assigned     vm.c (KVM_SET_USER_MEMORY_REGION),
@@ -50,11 +52,12 @@
  *   vm->lock -> vmx_lock (vmx/vmxon.c, enabling VMX operation)
  *   vm->devices.lock -> vm->devices.irq_lock
  *   vcpu->mutex -> vm->memory.lock; vcpu->mutex -> vm->devices.irq_lock
+ *   vcpu->mutex -> vm->x86.tsc_lock (x86/tsc.c)
  *   a PCI function's device lock -> mv_owned_groups_lock (sriov/claim.c)
- * vm->memory.lock (which also guards the page tables), vm->devices.irq_lock
- * and the registry's xa_lock (vm.c) are spinlocks, and nothing under them
- * sleeps. vm->devices.irq_lock is also taken in hard interrupt context
- * (sriov/irq.c), so everywhere with interrupts off.
+ * vm->memory.lock (which also guards the page tables), vm->devices.irq_lock,
+ * vm->x86.tsc_lock and the registry's xa_lock (vm.c) are spinlocks, and
+ * nothing under them sleeps. vm->devices.irq_lock is also taken in hard
+ * interrupt context (sriov/irq.c), so everywhere with interrupts off.
  */
 #ifndef MINIVISOR_H
 #define MINIVISOR_H

@@ -327,6 +327,7 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 	ret = mv_x86_fpu_alloc(vcpu);
 	if (ret)
 		goto free_pages;
+	mv_x86_msrs_init(vcpu);
 	ret = mv_backend->vcpu_create(vcpu);
 	if (ret)
 		goto free_fpu;

@@ -226,6 +226,20 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return mv_vm_clear_dirty_log(vm, (void __user *)arg);
 	case KVM_ENABLE_CAP:
 		return mv_vm_enable_cap(vm, (void __user *)arg);
+	case KVM_SET_TSS_ADDR:
+		/*
+		 * KVM keeps a TSS there for guests in real mode on CPUs
+		 * without unrestricted guest. minivisor requires it, and then
+		 * KVM, too, has nothing to do.
+		 */
+		return 0;
+	case KVM_SET_GSI_ROUTING:
+		/*
+		 * Routes lead to an in-kernel interrupt controller. There is
+		 * none (no KVM_CREATE_IRQCHIP), and KVM without one refuses
+		 * the table the same way.
+		 */
+		return -EINVAL;
 	default:
 		return mv_vm_devices_ioctl(vm, ioctl, (void __user *)arg);
 	}
@@ -262,6 +276,7 @@ int mv_vm_create(unsigned long type)
 	}
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
+	mv_x86_vm_init(&vm->x86);
 	mv_vm_devices_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;

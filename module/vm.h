@@ -12,9 +12,13 @@
 
 #include "memory/memory.h"
 #include "sriov/assign.h"
+#include "x86/x86.h"
 
 /* vCPU ids run from 0 to MV_MAX_VCPUS - 1 (KVM_CAP_MAX_VCPU_ID). */
 #define MV_MAX_VCPUS 16
+
+/* KVM_CAP_IRQ_ROUTING's answer: KVM's number of routes (dev.c). */
+#define MV_MAX_IRQ_ROUTES 4096
 
 struct mv_vcpu;
 
@@ -31,6 +35,7 @@ struct mv_vm {
 	struct mv_memory memory;	/* guest memory */
 	void *tables;			/* the backend's page tables, or NULL */
 	struct mv_vm_devices devices;	/* assigned PCI functions */
+	struct mv_x86_vm x86;		/* its vCPUs' TSCs in step */
 };
 
 /* KVM_CREATE_VM: returns a new VM file descriptor or -errno. */

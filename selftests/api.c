@@ -70,12 +70,17 @@ TEST_F(dev, memory_capabilities_are_there_on_every_host)
 	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_MMU));
 	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM));
 	EXPECT_LE(32, ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS));
+	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION,
+			   KVM_CAP_DESTROY_MEMORY_REGION_WORKS));
+	EXPECT_EQ(1, ioctl(self->fd, KVM_CHECK_EXTENSION,
+			   KVM_CAP_JOIN_MEMORY_REGIONS_WORKS));
 }
 
 TEST_F(dev, vcpu_capabilities_are_there_only_with_vtx)
 {
 	static const long flags[] = {
 		KVM_CAP_EXT_CPUID, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_MP_STATE,
+		KVM_CAP_SET_TSS_ADDR,
 	};
 	int nr = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
 	int max = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
@@ -95,6 +100,31 @@ TEST_F(dev, vcpu_capabilities_are_there_only_with_vtx)
 		EXPECT_EQ(expected, ioctl(self->fd, KVM_CHECK_EXTENSION, flags[i]))
 			TH_LOG("capability %ld", flags[i]);
 	}
+}
+
+/*
+ * QEMU will not start without KVM_CAP_IRQ_ROUTING, even when it emulates
+ * the interrupt controllers itself and never sets a route. Like KVM,
+ * minivisor answers how many routes a table may have, and refuses the
+ * table while the VM has no in-kernel controller; and it takes
+ * KVM_SET_TSS_ADDR, which QEMU always calls, as KVM does with
+ * unrestricted guest: nothing to do.
+ */
+TEST_F(dev, irq_routing_is_answered_and_refused_without_an_irqchip)
+{
+	struct kvm_irq_routing routing = { .nr = 0 };
+	int vm;
+
+	if (!mv_host_has_vtx())
+		SKIP(return, "no VT-x on this host");
+	EXPECT_EQ(4096, ioctl(self->fd, KVM_CHECK_EXTENSION,
+			      KVM_CAP_IRQ_ROUTING));
+	vm = ioctl(self->fd, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, &routing));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ioctl(vm, KVM_SET_TSS_ADDR, 0xfffbd000));
+	close(vm);
 }
 
 TEST_F(dev, supported_cpuid_has_the_hypervisor_leaf_only_with_vtx)

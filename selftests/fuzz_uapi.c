@@ -123,7 +123,7 @@ static const struct ioctl_desc dev_ioctls[] = {
 static const struct ioctl_desc vm_ioctls[] = {
 	IOCTL(KVM_CREATE_VCPU), IOCTL(KVM_SET_USER_MEMORY_REGION),
 	IOCTL(KVM_GET_DIRTY_LOG), IOCTL(KVM_CLEAR_DIRTY_LOG),
-	IOCTL(KVM_ENABLE_CAP),
+	IOCTL(KVM_ENABLE_CAP), IOCTL(KVM_SET_TSS_ADDR), IOCTL(KVM_SET_GSI_ROUTING),
 	/* minivisor's own: no function is claimed, so none can be assigned */
 	IOCTL(MINIVISOR_ASSIGN_PCI), IOCTL(MINIVISOR_DEASSIGN_PCI),
 	IOCTL(MINIVISOR_PCI_CONFIG_READ), IOCTL(MINIVISOR_PCI_CONFIG_WRITE),
@@ -143,7 +143,7 @@ static const struct ioctl_desc vcpu_ioctls[] = {
 
 /* KVM's, not (yet) minivisor's: they must fail cleanly. */
 static const struct ioctl_desc kvm_only_ioctls[] = {
-	IOCTL(KVM_CREATE_IRQCHIP), IOCTL(KVM_IRQ_LINE), IOCTL(KVM_SET_TSS_ADDR),
+	IOCTL(KVM_CREATE_IRQCHIP), IOCTL(KVM_IRQ_LINE),
 	IOCTL(KVM_SET_IDENTITY_MAP_ADDR), IOCTL(KVM_GET_CLOCK),
 	IOCTL(KVM_IOEVENTFD), IOCTL(KVM_IRQFD), IOCTL(KVM_GET_VCPU_EVENTS),
 	IOCTL(KVM_SET_VCPU_EVENTS), IOCTL(KVM_GET_LAPIC),

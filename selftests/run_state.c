@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 
@@ -509,24 +510,183 @@ TEST_F(run_state, set_msrs_stops_at_a_non_canonical_lstar)
 	EXPECT_EQ(0U, msr(&self->vmm, MSR_STAR));
 }
 
+/* The guest's RDMSR of index reads value (guest_rdmsr reports it). */
+static void guest_rdmsr_reads(struct __test_metadata *_metadata,
+			      struct vmm *vmm, uint32_t index, uint64_t value)
+{
+	struct kvm_regs regs;
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_REAL_MODE, guest_rdmsr,
+			      guest_rdmsr_end));
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	regs.rcx = index;
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+
+	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, (uint32_t)value);
+	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, (uint32_t)(value >> 32));
+	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(vmm));
+}
+
+/* KVM_SET_MSRS takes all n entries, and KVM_GET_MSRS reads them back. */
+static void msrs_read_back(struct __test_metadata *_metadata, struct vmm *vmm,
+			   struct kvm_msr_entry *entries, int n)
+{
+	ASSERT_EQ(n, msrs_ioctl(vmm, KVM_SET_MSRS, entries, n));
+	for (int i = 0; i < n; i++) {
+		EXPECT_EQ(entries[i].data, msr(vmm, entries[i].index))
+			TH_LOG("MSR %#x", entries[i].index);
+	}
+}
+
 TEST_F(run_state, guest_rdmsr_reads_what_kvm_set_msrs_wrote)
 {
 	struct kvm_msr_entry esp = {
 		.index = MSR_IA32_SYSENTER_ESP, .data = 0xffff888012345000,
 	};
+
+	ASSERT_EQ(1, msrs_ioctl(&self->vmm, KVM_SET_MSRS, &esp, 1));
+	guest_rdmsr_reads(_metadata, &self->vmm, MSR_IA32_SYSENTER_ESP,
+			  0xffff888012345000);
+}
+
+/*
+ * The memory-type range registers, which QEMU writes at every reset and a
+ * guest's firmware programs: they read back as set, and a reserved memory
+ * type (2) is refused, as the CPU refuses it.
+ */
+TEST_F(run_state, mtrrs_read_back_as_set_and_refuse_reserved_types)
+{
+	struct kvm_msr_entry entries[] = {
+		{ .index = 0x2ff, .data = 0xc06 },	/* DEF_TYPE: E, FE, WB */
+		{ .index = 0x250, .data = 0x0606060606060606 },
+		{ .index = 0x26f, .data = 0x0505050505050505 },
+		{ .index = 0x200, .data = 0x80000000 },	/* PHYSBASE0: UC */
+		{ .index = 0x201, .data = 0xfc0000800 },	/* PHYSMASK0 */
+	};
+	struct kvm_msr_entry reserved = { .index = 0x258, .data = 0x02 };
+
+	msrs_read_back(_metadata, &self->vmm, entries, ARRAY_SIZE(entries));
+	EXPECT_EQ(0, msrs_ioctl(&self->vmm, KVM_SET_MSRS, &reserved, 1));
+	EXPECT_EQ(0U, msr(&self->vmm, 0x258));
+}
+
+/* SeaBIOS reads MTRRCAP without looking at CPUID: 8 ranges, fixed, WC. */
+TEST_F(run_state, guest_rdmsr_of_mtrrcap_reads_eight_ranges_fixed_and_wc)
+{
+	guest_rdmsr_reads(_metadata, &self->vmm, 0xfe, 0x508);
+}
+
+/*
+ * Machine-check banks (MCi_CTL, _STATUS, _ADDR, _MISC from 0x400): a
+ * control takes all ones or zero, or all ones but bit 10, which Linux
+ * clears in bank 4 of AMD family 15; userspace may restore a status.
+ */
+TEST_F(run_state, machine_check_banks_read_back_and_refuse_partial_controls)
+{
+	struct kvm_msr_entry entries[] = {
+		{ .index = 0x17a, .data = 0 },		/* MCG_STATUS */
+		{ .index = 0x400, .data = ~0ULL },	/* MC0_CTL */
+		{ .index = 0x401, .data = 0xb200000000000000ULL },
+		{ .index = 0x402, .data = 0x12345000 },
+		{ .index = 0x410, .data = ~0ULL & ~(1ULL << 10) },
+	};
+	struct kvm_msr_entry partial = { .index = 0x404, .data = 0xff };
+
+	msrs_read_back(_metadata, &self->vmm, entries, ARRAY_SIZE(entries));
+	EXPECT_EQ(0, msrs_ioctl(&self->vmm, KVM_SET_MSRS, &partial, 1));
+}
+
+/*
+ * Linux reads IA32_MISC_ENABLE before it has an IDT on every Intel CPU
+ * past family 6 (QEMU shows the host's vendor): a processor without debug
+ * store (BTS and PEBS unavailable, 0x1800), whose guest may not change
+ * those bits. IA32_BIOS_SIGN_ID reads KVM's default microcode revision.
+ */
+TEST_F(run_state, misc_enable_and_microcode_revision_read_as_on_kvm)
+{
+	EXPECT_EQ(0x100000000ULL, msr(&self->vmm, 0x8b));
+	guest_rdmsr_reads(_metadata, &self->vmm, 0x1a0, 0x1800);
+}
+
+/*
+ * KVM's clock MSRs (0x11, 0x12), which QEMU reads and writes at every
+ * reset: userspace reads 0 and may write 0. (KVM keeps any value;
+ * minivisor, which has no kvmclock, only 0.)
+ */
+TEST_F(run_state, kvm_clock_msrs_read_zero_and_take_zero)
+{
+	struct kvm_msr_entry entries[] = {
+		{ .index = 0x11, .data = 0 },
+		{ .index = 0x12, .data = 0 },
+	};
+
+	EXPECT_EQ(0U, msr(&self->vmm, 0x11));
+	EXPECT_EQ(0U, msr(&self->vmm, 0x12));
+	EXPECT_EQ(2, msrs_ioctl(&self->vmm, KVM_SET_MSRS, entries, 2));
+}
+
+static uint64_t host_tsc(void)
+{
+	uint32_t low, high;
+
+	__asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+	return (uint64_t)high << 32 | low;
+}
+
+/*
+ * QEMU writes TSC 0 to each vCPU at reset, one after the other; the
+ * vCPUs must still tick together, or a guest finds its CPUs' TSCs apart
+ * and stops trusting them. Here the writes are 50 million ticks apart
+ * (a quarter of a second in Bochs), and the TSCs read back within a few
+ * million of each other.
+ */
+TEST_F(run_state, tsc_written_to_two_vcpus_at_reset_ticks_together)
+{
+	struct kvm_msr_entry zero = { .index = MSR_IA32_TSC, .data = 0 };
 	struct vmm *vmm = &self->vmm;
-	struct kvm_regs regs;
+	int first = vmm->vcpu, second;
+	uint64_t start, tsc_first, tsc_second;
 
-	ASSERT_EQ(0, vmm_load(vmm, VMM_REAL_MODE, guest_rdmsr,
-			      guest_rdmsr_end));
-	ASSERT_EQ(1, msrs_ioctl(vmm, KVM_SET_MSRS, &esp, 1));
-	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
-	regs.rcx = MSR_IA32_SYSENTER_ESP;
-	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	second = ioctl(vmm->vm, KVM_CREATE_VCPU, 1);
+	ASSERT_LE(0, second);
+	ASSERT_EQ(1, msrs_ioctl(vmm, KVM_SET_MSRS, &zero, 1));
+	for (start = host_tsc(); host_tsc() - start < 50000000;)
+		;
+	vmm->vcpu = second;
+	zero.data = 0;
+	EXPECT_EQ(1, msrs_ioctl(vmm, KVM_SET_MSRS, &zero, 1));
+	tsc_second = msr(vmm, MSR_IA32_TSC);
+	vmm->vcpu = first;
+	tsc_first = msr(vmm, MSR_IA32_TSC);
+	close(second);
 
-	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, 0x12345000);
-	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, 0xffff8880);
-	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(vmm));
+	EXPECT_LE(tsc_second, tsc_first);
+	EXPECT_GT(tsc_second + 10000000, tsc_first)
+		TH_LOG("vCPU 0 at %llu, vCPU 1 at %llu",
+		       (unsigned long long)tsc_first,
+		       (unsigned long long)tsc_second);
+}
+
+/*
+ * KVM fills in the vCPU's state in struct kvm_run on every return from
+ * KVM_RUN, even one that immediate_exit ends before the guest runs.
+ * QEMU reads the APIC base there after every KVM_RUN (its first one
+ * included, which a signal may end at once), and an APIC base without
+ * the enable bit turns its local APIC off for good.
+ */
+TEST_F(run_state, kvm_run_reports_the_apic_base_when_immediate_exit_ends_it)
+{
+	struct vmm *vmm = &self->vmm;
+	struct kvm_sregs sregs;
+
+	ASSERT_EQ(0, vmm_get_sregs(vmm, &sregs));
+	vmm->run->apic_base = 0;
+	vmm->run->immediate_exit = 1;
+	EXPECT_EQ(-1, ioctl(vmm->vcpu, KVM_RUN, 0));
+	EXPECT_EQ(EINTR, errno);
+	vmm->run->immediate_exit = 0;
+	EXPECT_EQ(sregs.apic_base, vmm->run->apic_base);
+	EXPECT_NE(0U, vmm->run->apic_base & (1u << 11));	/* enabled */
 }
 
 /* ---------------------------------------------------------------------- */

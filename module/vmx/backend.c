@@ -21,7 +21,16 @@
 static_assert(offsetof(struct mv_vmx_vcpu, vcpu) == 0);
 static_assert(EXIT_REASON_NOTIFY < MV_MAX_EXIT_REASONS);
 
-/* KVM_SET_MSRS writes as the host: no #GP is injected for a bad one. */
+/*
+ * KVM_GET/SET_MSRS access MSRs as the host: no #GP is injected for a bad
+ * one, and some that the guest may not touch are userspace's to save and
+ * restore.
+ */
+static int vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
+{
+	return mv_vmx_get_msr(vcpu, index, data, true);
+}
+
 static int vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data)
 {
 	return mv_vmx_set_msr(vcpu, index, data, true);
@@ -49,7 +58,7 @@ const struct mv_backend mv_vmx_backend = {
 	.set_regs		= mv_vmx_set_regs,
 	.get_sregs		= mv_vmx_get_sregs,
 	.set_sregs		= mv_vmx_set_sregs,
-	.get_msr		= mv_vmx_get_msr,
+	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.supported_cpuid	= mv_x86_supported_cpuid,
 	.msr_index_list		= mv_vmx_get_msr_index_list,

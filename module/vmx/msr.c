@@ -11,7 +11,9 @@
  *     the guest only once it can execute SYSCALL (EFER.SCE) or SWAPGS
  *     (EFER.LMA), so they are switched only then, once per vCPU load and
  *     not on every exit; the host's values return on vCPU put;
- *   - in the vCPU: the TSC (as an offset to the host's) and APIC base.
+ *   - in the vCPU: the TSC (as an offset to the host's) and APIC base;
+ *   - in x86/: the MSRs that are the same whoever runs the guest (the
+ *     MTRRs, the machine-check banks), which x86/msr.c handles.
  * Any other MSR gets #GP, as on KVM with ignore_msrs off.
  */
 #include <linux/kvm.h>
@@ -20,6 +22,7 @@
 #include <asm/msr-index.h>
 
 #include "../vcpu.h"
+#include "../vm.h"
 #include "insn.h"
 #include "vmx.h"
 
@@ -127,7 +130,8 @@ void mv_vmx_switch_efer(struct mv_vcpu *vcpu, u64 efer)
 	preempt_enable();
 }
 
-int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
+/* Read an MSR for the guest (host = false: RDMSR) or for userspace. */
+int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
 	long field = vmcs_msr(index);
@@ -148,7 +152,7 @@ int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data)
 	} else if (index == MSR_IA32_APICBASE) {
 		*data = vmx->apic_base;
 	} else {
-		return -EINVAL;
+		return mv_x86_get_msr(vcpu, index, data, host);
 	}
 	return 0;
 }
@@ -195,12 +199,15 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 			data = (data & ~EFER_LMA) |
 			       (vmcs_read(GUEST_IA32_EFER) & EFER_LMA);
 		mv_vmx_switch_efer(vcpu, data);
+	} else if (index == MSR_IA32_TSC && host) {
+		vmcs_write(TSC_OFFSET,
+			   mv_x86_tsc_offset(&vcpu->vm->x86, data, rdtsc()));
 	} else if (index == MSR_IA32_TSC) {
 		vmcs_write(TSC_OFFSET, data - rdtsc());
 	} else if (index == MSR_IA32_APICBASE && host) {
 		vmx->apic_base = data;
 	} else {
-		return -EINVAL;
+		return mv_x86_set_msr(vcpu, index, data, host);
 	}
 	return 0;
 }
@@ -210,7 +217,7 @@ int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu)
 	unsigned long *regs = vcpu->x86.regs;
 	u64 data;
 
-	if (mv_vmx_get_msr(vcpu, regs[MV_RCX], &data)) {
+	if (mv_vmx_get_msr(vcpu, regs[MV_RCX], &data, false)) {
 		mv_vmx_inject_gp(vcpu);
 		return 1;
 	}
@@ -233,13 +240,15 @@ int mv_vmx_handle_wrmsr(struct mv_vcpu *vcpu)
 	return 1;
 }
 
-/* The MSRs KVM_GET/SET_MSRS handle. */
+/* The MSRs KVM_GET/SET_MSRS handle here; x86/msr.c lists its own. */
 static const u32 msr_index_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_CR_PAT, MSR_STAR, MSR_LSTAR,
 	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_EFER,
 	MSR_IA32_TSC, MSR_IA32_APICBASE,
 };
+
+#define NR_MSR_INDICES (ARRAY_SIZE(msr_index_list) + MV_X86_NR_MSR_INDICES)
 
 /* KVM_GET_MSR_INDEX_LIST: nmsrs says the room, and comes back as the need. */
 int mv_vmx_get_msr_index_list(struct kvm_msr_list __user *user)
@@ -250,12 +259,15 @@ int mv_vmx_get_msr_index_list(struct kvm_msr_list __user *user)
 	if (copy_from_user(&header, user, sizeof(header)))
 		return -EFAULT;
 	room = header.nmsrs;
-	header.nmsrs = ARRAY_SIZE(msr_index_list);
+	header.nmsrs = NR_MSR_INDICES;
 	if (copy_to_user(user, &header, sizeof(header)))
 		return -EFAULT;
-	if (room < ARRAY_SIZE(msr_index_list))
+	if (room < NR_MSR_INDICES)
 		return -E2BIG;
-	if (copy_to_user(user->indices, msr_index_list, sizeof(msr_index_list)))
+	if (copy_to_user(user->indices, msr_index_list,
+			 sizeof(msr_index_list)) ||
+	    copy_to_user(user->indices + ARRAY_SIZE(msr_index_list),
+			 mv_x86_msr_indices, sizeof(mv_x86_msr_indices)))
 		return -EFAULT;
 	return 0;
 }

@@ -362,17 +362,26 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 	int ret;
 
 	run->flags = 0;
-	if (run->cr8 > 15)
-		return -EINVAL;
+	if (run->cr8 > 15) {
+		ret = -EINVAL;
+		goto out;
+	}
 	vmx->cr8 = run->cr8;
 	if (unlikely(vcpu->x86.waiting))
 		complete_emulation(vcpu);
-	if (run->immediate_exit)
-		return -EINTR;
+	if (run->immediate_exit) {
+		ret = -EINTR;
+		goto out;
+	}
 
 	fpu_swap_kvm_fpstate(&vcpu->x86.fpu, true);
 	ret = mv_run_loop(vcpu, enter_guest);
 	fpu_swap_kvm_fpstate(&vcpu->x86.fpu, false);
+out:
+	/*
+	 * Whatever the return, as KVM: QEMU reads the APIC base after every
+	 * KVM_RUN, and one without the enable bit turns its APIC off for good.
+	 */
 	report_vcpu_state(vcpu);
 	return ret;
 }

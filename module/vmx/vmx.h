@@ -139,7 +139,7 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa);
 /* msr.c */
 int mv_vmx_handle_rdmsr(struct mv_vcpu *vcpu);
 int mv_vmx_handle_wrmsr(struct mv_vcpu *vcpu);
-int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data);
+int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host);
 int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
 void mv_vmx_load_guest_msrs(struct mv_vcpu *vcpu);
 void mv_vmx_load_host_msrs(struct mv_vcpu *vcpu);

@@ -87,6 +87,17 @@ u32 mv_x86_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
 	return (&entry->eax)[reg];
 }
 
+/*
+ * The guest's physical-address width: CPUID 0x80000008 EAX[7:0], or 36
+ * when its CPUID has no such leaf (Intel SDM Vol. 3A, section 4.1.4).
+ */
+unsigned int mv_x86_guest_maxphyaddr(struct mv_vcpu *vcpu)
+{
+	u32 width = mv_x86_guest_cpuid(vcpu, 0x80000008, 0, 0) & 0xff;
+
+	return width >= 32 && width <= 52 ? width : 36;
+}
+
 /* The CPUID instruction, on the guest's registers; then it is done. */
 void mv_x86_cpuid(struct mv_vcpu *vcpu)
 {

@@ -20,13 +20,15 @@
  * Files: cpuid.c, supported_cpuid.c (what the guest sees in CPUID),
  * fpu.c (its x87/SSE state), hypercall.h (VMCALL and VMMCALL), io.c
  * (KVM_EXIT_IO), mmio.c and decode.c (KVM_EXIT_MMIO), guest_memory.c
- * (reading memory through the guest's paging).
+ * (reading memory through the guest's paging), msr.c, mtrr.c and mce.c
+ * (the MSRs that are plain state), tsc.c (the vCPUs' TSCs kept in step).
  */
 #ifndef MV_X86_H
 #define MV_X86_H
 
 #include <linux/bits.h>
 #include <linux/kvm.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <asm/page.h>
 #include <asm/fpu/types.h>
@@ -87,6 +89,24 @@ struct mv_string_io {
 	u64 linear;		/* where the first element goes */
 };
 
+/* The memory-type range registers (mtrr.c): eight variable ranges. */
+#define MV_MTRR_VARIABLE 8
+#define MV_MTRR_FIXED 11
+
+struct mv_mtrr {
+	u64 def_type;
+	u64 fixed[MV_MTRR_FIXED];
+	u64 variable[2 * MV_MTRR_VARIABLE];	/* PHYSBASEn, PHYSMASKn */
+};
+
+/* The machine-check registers (mce.c): ten banks, as QEMU expects. */
+#define MV_MCE_BANKS 10
+
+struct mv_mce {
+	u64 mcg_status, mcg_ctl;
+	u64 bank[4 * MV_MCE_BANKS];	/* MCi_CTL, _STATUS, _ADDR, _MISC */
+};
+
 /* The x86 part of every vCPU (struct mv_vcpu's member x86). */
 struct mv_x86_vcpu {
 	/*
@@ -112,6 +132,23 @@ struct mv_x86_vcpu {
 
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table */
 	int cpuid_nent;
+	struct mv_mtrr mtrr;
+	struct mv_mce mce;
+	u64 misc_enable;		/* IA32_MISC_ENABLE (msr.c) */
+	u64 microcode;			/* IA32_BIOS_SIGN_ID (msr.c) */
+};
+
+/*
+ * The x86 part of every VM (struct mv_vm's member x86): the TSC value
+ * userspace last wrote to one of its vCPUs, the host's TSC then, and the
+ * offset that gave it (tsc.c).
+ */
+struct mv_x86_vm {
+	spinlock_t tsc_lock;		/* guards the members below */
+	bool tsc_written;
+	u64 tsc_value;
+	u64 tsc_host;
+	u64 tsc_offset;
 };
 
 /* An INS or OUTS, as the exit describes it. */
@@ -162,6 +199,33 @@ u32 mv_x86_guest_cpuid(struct mv_vcpu *vcpu, u32 function, u32 index,
 int mv_x86_set_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
 int mv_x86_get_cpuid(struct mv_vcpu *vcpu, struct kvm_cpuid2 __user *user);
 void mv_x86_cpuid_free(struct mv_vcpu *vcpu);
+
+/* The guest's MAXPHYADDR, from its CPUID. */
+unsigned int mv_x86_guest_maxphyaddr(struct mv_vcpu *vcpu);
+
+/*
+ * msr.c: the MSRs no backend keeps (host: for KVM_GET/SET_MSRS, else for
+ * the guest's RDMSR or WRMSR). Each returns 0 or -EINVAL, for an MSR that
+ * is not here or a value it refuses: the guest then gets #GP.
+ */
+#define MV_X86_NR_MSR_INDICES 4
+extern const u32 mv_x86_msr_indices[MV_X86_NR_MSR_INDICES];
+void mv_x86_msrs_init(struct mv_vcpu *vcpu);
+int mv_x86_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host);
+int mv_x86_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+
+/* mtrr.c and mce.c, for msr.c: 0, -ENOENT (not theirs) or -EINVAL. */
+int mv_x86_get_mtrr(struct mv_vcpu *vcpu, u32 index, u64 *data);
+int mv_x86_set_mtrr(struct mv_vcpu *vcpu, u32 index, u64 data);
+int mv_x86_get_mce(struct mv_vcpu *vcpu, u32 index, u64 *data);
+int mv_x86_set_mce(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
+
+/*
+ * tsc.c: the offset from the host's TSC that gives the guest value, when
+ * userspace writes it. vCPUs given the same value get the same offset.
+ */
+void mv_x86_vm_init(struct mv_x86_vm *vm);
+u64 mv_x86_tsc_offset(struct mv_x86_vm *vm, u64 value, u64 host_tsc);
 
 /* supported_cpuid.c: KVM_GET_SUPPORTED_CPUID */
 int mv_x86_supported_cpuid(struct kvm_cpuid2 __user *user);

@@ -16,6 +16,10 @@
 # Hosts marked "all" in hosts.conf run only with --all (make check-all):
 # the long variants that do not fit CI's time.
 #
+# The hosts that run the qemu_boot suite boot with QEMU and its guest
+# appended to their initramfs (qemu-payload.sh), the guest kernel given
+# with --guest-kernel (selftests/qemu_guest/build.sh builds it).
+#
 # --demo boots bochs-1 with /bin/mv-demo in place of the suites and streams
 # its serial console to stdout.
 
@@ -44,6 +48,7 @@ usage() {
 	cat >&2 <<-EOF
 		usage: $0 --module FILE --mvctl FILE --tests DIR --out DIR [--kernel VMLINUZ]
 		          [--delay-module FILE] [--debug-kernel DIR --debug-module FILE]
+		          [--guest-kernel VMLINUZ]
 		          [--all | HOST...]
 		       $0 --demo --module FILE --mvctl FILE --out DIR [--kernel VMLINUZ]
 	EOF
@@ -96,11 +101,24 @@ cmdline() {
 	echo "console=ttyS0 loglevel=5 panic=-1 mv.host=$1 mv.vtx=${vtx[$1]}"
 }
 
+# host_initrd HOST: the initramfs HOST boots. It is its flavour's, and on
+# a host that runs qemu_boot, that with the QEMU payload appended
+# (qemu-payload.sh), written to OUT/HOST/initramfs.gz.
+host_initrd() {
+	local initrd=${initrds[${flavour[$1]}]}
+
+	if [[ " ${suites[$1]} " == *" qemu_boot "* ]]; then
+		cat "$initrd" "$out/qemu-payload.gz" >"$out/$1/initramfs.gz"
+		initrd=$out/$1/initramfs.gz
+	fi
+	echo "$initrd"
+}
+
 # boot HOST EXTRA_CMDLINE: boot HOST from the initramfs in the (fresh)
 # directory OUT/HOST/ and return run_timed's status.
 boot() {
 	"boot_${emulator[$1]}" "$out/$1" "${cpus[$1]}" "${seconds[$1]}" \
-		"${vmlinuz[${flavour[$1]}]}" "${initrds[${flavour[$1]}]}" \
+		"${vmlinuz[${flavour[$1]}]}" "$(host_initrd "$1")" \
 		"$(cmdline "$1") $2"
 }
 
@@ -234,7 +252,7 @@ demo() {
 }
 
 demo=0 all=0 module='' mvctl='' tests='' out='' kernel='' debug_kernel='' debug_module=''
-delay_module=''
+delay_module='' guest_kernel=''
 while (($#)); do
 	case "$1" in
 	--demo)		demo=1; shift ;;
@@ -247,6 +265,7 @@ while (($#)); do
 	--debug-kernel)	debug_kernel=${2:?}; shift 2 ;;
 	--debug-module)	debug_module=${2:?}; shift 2 ;;
 	--delay-module)	delay_module=${2:?}; shift 2 ;;
+	--guest-kernel)	guest_kernel=${2:?}; shift 2 ;;
 	-*)		usage ;;
 	*)		break ;;
 	esac
@@ -259,7 +278,7 @@ done
 	usage
 [[ -n $kernel ]] || kernel=$(newest_debian_kernel)
 for file in "$module" "$mvctl" "$kernel" ${debug_module:+"$debug_module"} \
-	${delay_module:+"$delay_module"} \
+	${delay_module:+"$delay_module"} ${guest_kernel:+"$guest_kernel"} \
 	${debug_kernel:+"$debug_kernel/vmlinuz"}; do
 	[[ -f $file ]] || die "no such file: $file"
 done
@@ -309,5 +328,11 @@ for kind in "${!flavours[@]}"; do
 		--tests "$tests" "${!wanted[@]}"
 	echo "Kernel ${vmlinuz[$kind]} for the $kind hosts"
 done
+if [[ -n ${wanted[qemu_boot]:-} ]]; then
+	[[ -n $guest_kernel ]] ||
+		die "the qemu_boot suite needs --guest-kernel (make guest-kernel builds it)"
+	"$here/qemu-payload.sh" --out "$out/qemu-payload.gz" \
+		--guest-kernel "$guest_kernel"
+fi
 echo "Results in $out/"
 run_hosts "$@"

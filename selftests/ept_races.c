@@ -139,15 +139,6 @@ static void expect_guest_reads(struct __test_metadata *_metadata,
 	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(vmm));
 }
 
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec - start->tv_sec +
-	       (now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /*
  * The page to drop, when the drop began and ended, and when the dropping
  * thread may end.
@@ -169,11 +160,11 @@ static void *drop_page(void *arg)
 {
 	struct drop *drop = arg;
 
-	drop->began = seconds_since(drop->start);
+	drop->began = mv_seconds_since(drop->start);
 	__atomic_store_n(&drop->started, true, __ATOMIC_RELEASE);
 	if (madvise(drop->page, 4096, MADV_DONTNEED))
 		drop->error = -errno;
-	drop->ended = seconds_since(drop->start);
+	drop->ended = mv_seconds_since(drop->start);
 	while (!__atomic_load_n(&drop->done, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	return NULL;
@@ -216,18 +207,18 @@ TEST_F(ept_races, a_fault_that_overlapped_an_invalidation_maps_nothing_stale)
 	while (!__atomic_load_n(&drop.started, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	usleep(100 * 1000);
-	faulted = seconds_since(&start);
+	faulted = mv_seconds_since(&start);
 	EXPECT_EQ(KVM_EXIT_IO, vmm_run(&self->vmm));
 	__atomic_store_n(&drop.done, true, __ATOMIC_RELEASE);
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	ASSERT_EQ(KVM_EXIT_IO, self->vmm.run->exit_reason);
 	ASSERT_EQ(0, drop.error);
 	TH_LOG("drop from %.3f s to %.3f s, fault from %.3f s to %.3f s",
-	       drop.began, drop.ended, faulted, seconds_since(&start));
+	       drop.began, drop.ended, faulted, mv_seconds_since(&start));
 	/* Both windows were open: the race ran as the comment says. */
 	EXPECT_GT(faulted, drop.began);
 	EXPECT_LE(0.3, drop.ended - drop.began);
-	EXPECT_LE(0.7, seconds_since(&start));
+	EXPECT_LE(0.7, mv_seconds_since(&start));
 
 	EXPECT_EQ(0U, *self->target);
 	EXPECT_EQ(0U, vmm_io_value(&self->vmm)) {

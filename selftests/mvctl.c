@@ -69,15 +69,6 @@ static const char *guest(const char *name)
 	return path;
 }
 
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) +
-	       (now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /*
  * Start mvctl with args (NULL-terminated, without argv[0]), input on its
  * standard input (NULL: /dev/null). Returns 0 or -errno.
@@ -140,7 +131,7 @@ static bool mvctl_read(struct mvctl_child *child, struct mvctl_result *res,
 			{ .fd = child->out, .events = POLLIN },
 			{ .fd = child->err, .events = POLLIN },
 		};
-		double left = timeout_seconds - seconds_since(&start);
+		double left = timeout_seconds - mv_seconds_since(&start);
 
 		if (want && strstr(res->out, want))
 			return true;
@@ -183,7 +174,7 @@ static void mvctl_finish(struct mvctl_child *child, struct mvctl_result *res,
 		close(child->out);
 	if (child->err >= 0)
 		close(child->err);
-	res->seconds = seconds_since(&child->start);
+	res->seconds = mv_seconds_since(&child->start);
 	res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 	res->signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
 }

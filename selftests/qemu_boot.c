@@ -2,9 +2,11 @@
 /*
  * Suite "qemu_boot": a real VMM nobody here wrote, on minivisor. Debian's
  * QEMU (qemu-system-x86_64 7.2, unmodified) with -accel kvm boots a Linux
- * guest with QEMU's own interrupt controllers (kernel_irqchip=off) and one
- * vCPU, first on KVM (kvm_intel, the reference), then on minivisor, in the
- * same boot of the host. (Two vCPUs: not yet, see the README.) QEMU opens /dev/kvm: for the minivisor
+ * guest with QEMU's own interrupt controllers and one vCPU, first on KVM
+ * (kvm_intel, the reference), then on minivisor, in the same boot of the
+ * host: once with kernel_irqchip=off, once with QEMU's default machine,
+ * which falls back to them because KVM_CAP_IRQCHIP reads 0 on minivisor.
+ * (Two vCPUs: not yet, see the README.) QEMU opens /dev/kvm: for the minivisor
  * runs it starts in a mount namespace of its own where /dev/minivisor is
  * bound over /dev/kvm, so nothing else on the host changes.
  *
@@ -58,15 +60,6 @@ struct qemu {
 	double seconds;		/* from start to exit */
 	int status;		/* exit status, -1 if killed */
 };
-
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) +
-	       (now.tv_nsec - start->tv_nsec) / 1e9;
-}
 
 /* In QEMU's child: /dev/kvm is minivisor's device, for this process only. */
 static void use_minivisor_as_kvm(void)
@@ -132,7 +125,7 @@ static bool qemu_read(struct qemu *q, const char *want, double timeout)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct pollfd pfd = { .fd = q->out, .events = POLLIN };
-		double left = timeout - seconds_since(&start);
+		double left = timeout - mv_seconds_since(&start);
 		ssize_t got;
 
 		if (want && strstr(q->log, want))
@@ -170,13 +163,13 @@ static void qemu_finish(struct qemu *q, double timeout)
 	close(q->in);
 	clock_gettime(CLOCK_MONOTONIC, &killed);
 	while (!waitpid(q->pid, &wstatus, WNOHANG)) {
-		if (seconds_since(&killed) > 10) {
+		if (mv_seconds_since(&killed) > 10) {
 			q->status = -2;
 			return;
 		}
 		usleep(100000);
 	}
-	q->seconds = seconds_since(&q->start);
+	q->seconds = mv_seconds_since(&q->start);
 	q->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 }
 

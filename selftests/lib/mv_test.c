@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
@@ -157,6 +158,15 @@ int mv_module_refcount(const char *name)
 		count = -EINVAL;
 	fclose(file);
 	return count;
+}
+
+double mv_seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) +
+	       (now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 bool mv_host_has_vtx(void)

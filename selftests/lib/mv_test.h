@@ -73,6 +73,14 @@ int mv_kvm_check_idle(void);
 /* The reference count of a loaded module, or -errno. */
 int mv_module_refcount(const char *name);
 
+struct timespec;
+
+/*
+ * Seconds on CLOCK_MONOTONIC since start (in the emulated hosts, the
+ * emulator's clock).
+ */
+double mv_seconds_since(const struct timespec *start);
+
 /* Whether the host under test offers VT-x, from $MV_EXPECT_VTX. */
 bool mv_host_has_vtx(void);
 

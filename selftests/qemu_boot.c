@@ -6,9 +6,12 @@
  * (kvm_intel, the reference), then on minivisor, in the same boot of the
  * host: once with kernel_irqchip=off, once with QEMU's default machine,
  * which falls back to them because KVM_CAP_IRQCHIP reads 0 on minivisor.
- * (Two vCPUs: not yet, see the README.) QEMU opens /dev/kvm: for the minivisor
- * runs it starts in a mount namespace of its own where /dev/minivisor is
- * bound over /dev/kvm, so nothing else on the host changes.
+ * One vCPU only: with its own local APICs, Debian's QEMU 7.2.22 leaves a
+ * second vCPU's startup IPI pending for good under any KVM, and that
+ * vCPU's first HLT then spins in QEMU holding its global lock (README,
+ * "QEMU on minivisor"). QEMU opens /dev/kvm: for the minivisor runs it
+ * starts in a mount namespace of its own where /dev/minivisor is bound
+ * over /dev/kvm, so nothing else on the host changes.
  *
  * The guest (selftests/qemu_guest/init, booted from the host's initramfs
  * where selftests/runner/qemu-payload.sh put QEMU and it) prints its CPU

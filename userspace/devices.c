@@ -7,8 +7,8 @@
  * KVM_EXIT_IO (api.rst, "KVM_RUN"): the port, the direction, the size of
  * one item and their count, the data in the kvm_run page at data_offset.
  * A guest-physical address outside every memslot comes out as
- * KVM_EXIT_MMIO with the address, length and data. mvctl models no MMIO
- * device. An access nobody handles is reported on stderr the first time
+ * KVM_EXIT_MMIO with the address, length and data; mvctl's one MMIO
+ * device is mvctl lab's (lab_devices.c). An access nobody handles is reported on stderr the first time
  * its port or address is seen, then behaves as on a PC bus with nothing
  * there: reads give all ones, writes go nowhere.
  */
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "lab_devices.h"
 #include "pci.h"
 
 static const struct port_device *const port_devices[] = {
@@ -24,6 +25,8 @@ static const struct port_device *const port_devices[] = {
 	&debugcon_device,
 	&exitport_device,
 	&pci_device,
+	&lab_data_port_device,
+	&lab_pv_device,
 };
 
 /* The ports and addresses already reported; more are reported each time. */
@@ -73,7 +76,7 @@ static const struct port_device *find_port_device(uint16_t port)
 	return NULL;
 }
 
-static uint32_t all_ones(unsigned int size)
+uint32_t devices_all_ones(unsigned int size)
 {
 	return size >= 4 ? 0xffffffff : (1U << (size * 8)) - 1;
 }
@@ -99,14 +102,16 @@ void devices_io(struct vmm *vmm, struct kvm_run *run)
 					 value);
 		} else {
 			value = dev ? dev->in(vmm, run->io.port - dev->base,
-					      size) : all_ones(size);
+					      size) : devices_all_ones(size);
 			memcpy(data, &value, size);
 		}
 	}
 }
 
-void devices_mmio(struct kvm_run *run)
+void devices_mmio(struct vmm *vmm, struct kvm_run *run)
 {
+	if (lab_devices_mmio(vmm, run))
+		return;
 	if (first_report(run->mmio.phys_addr, true))
 		fprintf(stderr,
 			"mvctl run: unhandled MMIO %s %#llx (%u bytes); reads give all ones, writes are ignored\n",

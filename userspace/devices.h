@@ -27,12 +27,17 @@ struct port_device {
 extern const struct port_device uart_device;
 extern const struct port_device debugcon_device;
 extern const struct port_device exitport_device;
+extern const struct port_device lab_data_port_device;
+extern const struct port_device lab_pv_device;
 
 /* Serve a KVM_EXIT_IO: every item of a string I/O, in order. */
 void devices_io(struct vmm *vmm, struct kvm_run *run);
 
 /* Serve a KVM_EXIT_MMIO. */
-void devices_mmio(struct kvm_run *run);
+void devices_mmio(struct vmm *vmm, struct kvm_run *run);
+
+/* What a read of size bytes from nothing gives: all ones. */
+uint32_t devices_all_ones(unsigned int size);
 
 /* Write guest output to mvctl's standard output, unbuffered. */
 void devices_output(const void *bytes, size_t size);

@@ -15,7 +15,7 @@ static uint32_t exitport_in(struct vmm *vmm, uint16_t offset,
 {
 	(void)vmm;
 	(void)offset;
-	return size >= 4 ? 0xffffffff : (1U << (size * 8)) - 1;
+	return devices_all_ones(size);
 }
 
 static void exitport_out(struct vmm *vmm, uint16_t offset, unsigned int size,

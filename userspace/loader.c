@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest loader of mvctl run. A flat binary is the simplest guest
- * there is: its bytes, copied to one guest physical address, start
- * running at that address. An ELF executable (the System V gABI, "Program
- * Loading") carries its own layout: each PT_LOAD program header names a
- * physical address (p_paddr), the bytes of the file that go there
- * (p_offset, p_filesz) and the size in memory (p_memsz, the rest zero).
+ * The guest loader of mvctl run and mvctl lab. A flat binary is the
+ * simplest guest there is: its bytes, copied to one guest physical
+ * address, start running at that address. An ELF executable (the System
+ * V gABI, "Program Loading") carries its own layout: each PT_LOAD
+ * program header names a physical address (p_paddr), the bytes of the
+ * file that go there (p_offset, p_filesz) and the size in memory
+ * (p_memsz, the rest zero).
  * Both 32-bit (EM_386) and 64-bit (EM_X86_64) executables are accepted;
  * the file is checked completely before anything is copied, so a
  * malformed one fails with a message instead of a crash.
@@ -34,7 +35,7 @@ struct segment {
 
 static int fail(const struct guest_image *image, const char *why)
 {
-	fprintf(stderr, "mvctl run: %s: %s\n", image->path, why);
+	fprintf(stderr, "mvctl: %s: %s\n", image->path, why);
 	return -1;
 }
 

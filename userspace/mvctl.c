@@ -34,6 +34,8 @@ static const struct mvctl_command commands[] = {
 	  mvctl_top },
 	{ "events", "follow VMs created and destroyed, vCPUs that stopped",
 	  mvctl_events },
+	{ "lab", "one workload, natively and in VMs with each way of doing I/O",
+	  mvctl_lab },
 	{ "sriov", "SR-IOV VFs and PCI functions claimed for assignment",
 	  mvctl_sriov },
 };
@@ -95,6 +97,15 @@ static void usage(FILE *out)
 		"  A user sees the VMs they created; root sees all, and only root may\n"
 		"  follow events. VM is an id from mvctl list. --json prints JSON for\n"
 		"  scripts (top: one array per refresh; events: one object per line).\n"
+		"\n"
+		"mvctl lab [--kib N] [--json] [--guest FILE]\n"
+		"  The teaching lab's measurement: a workload that checksums 256 KiB, then\n"
+		"  moves N KiB (default 16, up to 1024) out to a device and back, run as\n"
+		"  this process (native), then in a VM once per I/O model: none, a port\n"
+		"  access per byte, an MMIO access per 32 bits, minivisor's paravirtual\n"
+		"  ring. For each: TSC ticks of both parts, the compute part against\n"
+		"  native, the I/O's exits to mvctl and whether every checksum is right.\n"
+		"  The guest is guests/lab.elf beside mvctl unless --guest says.\n"
 		"\n"
 		"mvctl sriov list [--json]\n"
 		"mvctl sriov enable PF N | disable PF\n"

@@ -23,6 +23,7 @@ int mvctl_open_device(const char *path);
 
 int mvctl_info(const char *device, int argc, char **argv);
 int mvctl_run(const char *device, int argc, char **argv);
+int mvctl_lab(const char *device, int argc, char **argv);
 
 /* Over the "minivisor" netlink family: the device is not used. */
 int mvctl_list(const char *device, int argc, char **argv);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A vCPU thread of mvctl run: KVM_RUN, look at why the guest stopped
- * (kvm_run.exit_reason, api.rst "KVM_RUN"), serve it, KVM_RUN again.
+ * A vCPU thread of mvctl run and mvctl lab: KVM_RUN, look at why the
+ * guest stopped (kvm_run.exit_reason, api.rst "KVM_RUN"), serve it,
+ * KVM_RUN again.
  *
  * I/O and MMIO exits go to the emulated devices, and the next KVM_RUN
  * completes the guest's instruction with what they answered. HLT stops
@@ -149,7 +150,7 @@ static bool serve_exit(struct vmm_vcpu *vcpu)
 		return true;
 	case KVM_EXIT_MMIO:
 		pthread_mutex_lock(&vmm->devices_lock);
-		devices_mmio(run);
+		devices_mmio(vmm, run);
 		pthread_mutex_unlock(&vmm->devices_lock);
 		return true;
 	case KVM_EXIT_HLT:
@@ -159,20 +160,20 @@ static bool serve_exit(struct vmm_vcpu *vcpu)
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
 		fprintf(stderr,
-			"mvctl run: vcpu %d: VM entry failed, hardware reason %#llx\n",
-			vcpu->id, (unsigned long long)
+			"mvctl %s: vcpu %d: VM entry failed, hardware reason %#llx\n",
+			vmm->command, vcpu->id, (unsigned long long)
 			run->fail_entry.hardware_entry_failure_reason);
 		vmm_stop(vmm, VMM_STOP_GUEST_ERROR, vcpu->id);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
 		fprintf(stderr,
-			"mvctl run: vcpu %d: internal error, suberror %u\n",
-			vcpu->id, run->internal.suberror);
+			"mvctl %s: vcpu %d: internal error, suberror %u\n",
+			vmm->command, vcpu->id, run->internal.suberror);
 		vmm_stop(vmm, VMM_STOP_GUEST_ERROR, vcpu->id);
 		return false;
 	default:
-		fprintf(stderr, "mvctl run: vcpu %d: unexpected exit reason %u\n",
-			vcpu->id, run->exit_reason);
+		fprintf(stderr, "mvctl %s: vcpu %d: unexpected exit reason %u\n",
+			vmm->command, vcpu->id, run->exit_reason);
 		vmm_stop(vmm, VMM_STOP_GUEST_ERROR, vcpu->id);
 		return false;
 	}
@@ -185,8 +186,8 @@ void *vmm_vcpu_thread(void *arg)
 	int ret = unblock_kick_in_kvm_run(vcpu);
 
 	if (ret) {
-		fprintf(stderr, "mvctl run: vcpu %d: KVM_SET_SIGNAL_MASK: %s\n",
-			vcpu->id, strerror(-ret));
+		fprintf(stderr, "mvctl %s: vcpu %d: KVM_SET_SIGNAL_MASK: %s\n",
+			vmm->command, vcpu->id, strerror(-ret));
 		vmm_stop(vmm, VMM_STOP_HOST_ERROR, vcpu->id);
 	}
 	while (!atomic_load(&vmm->stopping)) {
@@ -198,8 +199,8 @@ void *vmm_vcpu_thread(void *arg)
 			continue;
 		}
 		if (ret) {
-			fprintf(stderr, "mvctl run: vcpu %d: KVM_RUN: %s\n",
-				vcpu->id, strerror(-ret));
+			fprintf(stderr, "mvctl %s: vcpu %d: KVM_RUN: %s\n",
+				vmm->command, vcpu->id, strerror(-ret));
 			vmm_stop(vmm, VMM_STOP_HOST_ERROR, vcpu->id);
 			break;
 		}

@@ -53,6 +53,7 @@ enum vmm_stop {
 };
 
 struct vmm;
+struct vmm_lab;
 
 /*
  * The guest's PCI bus (pci.c): bus 0, where host function functions[n]
@@ -77,6 +78,7 @@ struct vmm_vcpu {
 };
 
 struct vmm {
+	const char *command;	/* mvctl's command, for messages: "run" */
 	int dev, vm;
 	uint8_t *mem;
 	uint64_t mem_size;
@@ -92,6 +94,7 @@ struct vmm {
 	/* serializes the emulated devices between the vCPU threads */
 	pthread_mutex_t devices_lock;
 	struct vmm_pci_bus pci;	/* under devices_lock once vCPUs run */
+	struct vmm_lab *lab;	/* mvctl lab's devices; NULL otherwise */
 
 	/* stop_lock guards the stop reason and value */
 	pthread_mutex_t stop_lock;

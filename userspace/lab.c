@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mvctl lab: the teaching lab's measurements. One workload (guests/lab.S):
+ * checksum a buffer, then move bytes out to a device and back. It runs
+ * natively, as this process, and then in a VM once per way of doing its
+ * I/O, and the table shows what each way costs: TSC ticks for the compute
+ * part and for the I/O part, and how many times the guest had to exit to
+ * mvctl for its I/O (lab_devices.c counts them).
+ *
+ * What the models stand for:
+ *  - native: the compute part's machine code (guests/lab_workload.S) run
+ *    by this process, the yardstick;
+ *  - compute: hardware-assisted virtualization (VT-x with EPT) and no
+ *    I/O: the same code in the guest, which runs it without an exit;
+ *  - port, mmio: the same, with an emulated device: every access to it is
+ *    a VM exit, through to mvctl, a byte per port access or four bytes
+ *    per MMIO access (which the hypervisor decodes first);
+ *  - pv-ring: paravirtualization: the guest knows it is a guest and uses
+ *    minivisor's PV ring (<linux/minivisor_pv.h>), an exit per page.
+ *
+ * The TSC is read by the guest itself (RDTSC does not exit): a model's
+ * ticks are what its guest saw, exits included. The compute part is
+ * timed LAB_COMPUTE_ROUNDS times, natively and in the guest, and the
+ * fastest round counts: the one the host's interrupts disturbed least.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "guests/lab.h"
+#include "json.h"
+#include "lab_devices.h"
+#include "machine.h"
+#include "mvctl.h"
+
+#define LAB_MEM		(16ULL << 20)
+#define LAB_TIMEOUT	600.0	/* seconds, for one model's run */
+#define LAB_KIB_DEFAULT	16
+
+/* The compute part, linked from guests/lab_workload.S. */
+void lab_fill(void *buffer, size_t bytes);
+uint32_t lab_checksum(const void *buffer, size_t bytes);
+
+struct lab_model {
+	const char *name;
+	const char *what;
+	int io;			/* LAB_IO_*, or -1: native */
+};
+
+static const struct lab_model lab_models[] = {
+	{ "native", "this process, no VM", -1 },
+	{ "compute", "VT-x and EPT, no I/O", LAB_IO_NONE },
+	{ "port", "emulated device: an OUT or IN per byte", LAB_IO_PORT },
+	{ "mmio", "emulated device: a MOV per 32-bit register", LAB_IO_MMIO },
+	{ "pv-ring", "paravirtual: minivisor's PV ring, a doorbell per 4 KiB",
+	  LAB_IO_PV_RING },
+};
+
+#define LAB_MODELS	(sizeof(lab_models) / sizeof(lab_models[0]))
+
+struct lab_result {
+	bool ran;
+	uint64_t compute_ticks;
+	uint64_t io_ticks;
+	uint64_t io_exits;
+	uint32_t compute_sum;
+	uint32_t io_sum;
+};
+
+struct lab_options {
+	const char *guest;
+	unsigned int io_kib;
+	bool json;
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "mvctl lab: %s '%s' (see mvctl --help)\n", what, arg);
+	return MVCTL_EXIT_USAGE;
+}
+
+/* guests/lab.elf beside the mvctl executable. */
+static char *default_guest(void)
+{
+	static char path[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return NULL;
+	path[len] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) + sizeof("/guests/lab.elf") >
+		      sizeof(path))
+		return NULL;
+	strcpy(slash, "/guests/lab.elf");
+	return path;
+}
+
+static int parse_options(int argc, char **argv, struct lab_options *opts)
+{
+	*opts = (struct lab_options){ .io_kib = LAB_KIB_DEFAULT };
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *value = argv[i + 1];
+		unsigned long number;
+		char *end;
+
+		if (!strcmp(arg, "--json")) {
+			opts->json = true;
+			continue;
+		}
+		if (strcmp(arg, "--kib") && strcmp(arg, "--guest"))
+			return usage_error("unknown option", arg);
+		if (!value)
+			return usage_error("missing value for", arg);
+		i++;
+		if (!strcmp(arg, "--guest")) {
+			opts->guest = value;
+			continue;
+		}
+		errno = 0;
+		number = strtoul(value, &end, 10);
+		if (errno || *end || end == value || number < 1 ||
+		    number > LAB_IO_BYTES_MAX / 1024)
+			return usage_error("--kib takes 1 to 1024, not", value);
+		opts->io_kib = number;
+	}
+	if (!opts->guest)
+		opts->guest = default_guest();
+	if (!opts->guest) {
+		fprintf(stderr,
+			"mvctl lab: no guests/lab.elf beside mvctl; give --guest\n");
+		return MVCTL_EXIT_USAGE;
+	}
+	return MVCTL_EXIT_OK;
+}
+
+/* The compute part as a host process: the fastest of as many rounds. */
+static int run_native(struct lab_result *result)
+{
+	uint8_t *buffer = malloc(LAB_IO_BYTES_MAX);
+	uint64_t start;
+
+	if (!buffer) {
+		fprintf(stderr, "mvctl lab: %s\n", strerror(ENOMEM));
+		return MVCTL_EXIT_FAILURE;
+	}
+	lab_fill(buffer, LAB_IO_BYTES_MAX);
+	result->compute_ticks = UINT64_MAX;
+	for (int round = 0; round < LAB_COMPUTE_ROUNDS; round++) {
+		uint64_t ticks;
+
+		start = __rdtsc();
+		result->compute_sum = lab_checksum(buffer, LAB_COMPUTE_BYTES);
+		ticks = __rdtsc() - start;
+		if (ticks < result->compute_ticks)
+			result->compute_ticks = ticks;
+	}
+	free(buffer);
+	result->ran = true;
+	return MVCTL_EXIT_OK;
+}
+
+static uint32_t mailbox_u32(const struct vmm *vmm, unsigned int offset)
+{
+	uint32_t value;
+
+	memcpy(&value, vmm->mem + LAB_MAILBOX + offset, sizeof(value));
+	return value;
+}
+
+static uint64_t mailbox_u64(const struct vmm *vmm, unsigned int offset)
+{
+	uint64_t value;
+
+	memcpy(&value, vmm->mem + LAB_MAILBOX + offset, sizeof(value));
+	return value;
+}
+
+static void mailbox_set(struct vmm *vmm, unsigned int offset, uint32_t value)
+{
+	memcpy(vmm->mem + LAB_MAILBOX + offset, &value, sizeof(value));
+}
+
+/* The workload in a VM on device, doing its I/O the model's way. */
+static int run_guest(const char *device, const struct lab_options *opts,
+		     const struct lab_model *model, struct lab_result *result)
+{
+	struct machine_config config = {
+		.command = "lab",
+		.guest = opts->guest,
+		.mem_size = LAB_MEM,
+		.nr_vcpus = 1,
+		.timeout = LAB_TIMEOUT,
+	};
+	struct vmm_lab lab;
+	struct vmm vmm;
+	int ret;
+
+	if (lab_devices_init(&lab, LAB_IO_BYTES_MAX)) {
+		fprintf(stderr, "mvctl lab: %s\n", strerror(ENOMEM));
+		return MVCTL_EXIT_FAILURE;
+	}
+	machine_init(&vmm, &config);
+	vmm.lab = &lab;
+	ret = machine_build(&vmm, device, &config);
+	if (!ret) {
+		mailbox_set(&vmm, LAB_MB_MODEL, model->io);
+		mailbox_set(&vmm, LAB_MB_IO_BYTES, opts->io_kib * 1024);
+		machine_run(&vmm, &config);
+		if (vmm.stop != VMM_STOP_EXIT_PORT || vmm.stop_value ||
+		    mailbox_u32(&vmm, LAB_MB_DONE) != 1) {
+			fprintf(stderr,
+				"mvctl lab: %s: the guest did not finish (stop reason %d)\n",
+				model->name, vmm.stop);
+			ret = MVCTL_EXIT_GUEST_CRASHED;
+		}
+	}
+	if (!ret) {
+		result->compute_ticks = mailbox_u64(&vmm, LAB_MB_COMPUTE_TICKS);
+		result->io_ticks = mailbox_u64(&vmm, LAB_MB_IO_TICKS);
+		result->compute_sum = mailbox_u32(&vmm, LAB_MB_COMPUTE_SUM);
+		result->io_sum = mailbox_u32(&vmm, LAB_MB_IO_SUM);
+		result->io_exits = lab.exits;
+		result->ran = true;
+	}
+	machine_destroy(&vmm);
+	lab_devices_free(&lab);
+	return ret;
+}
+
+/*
+ * Whether a model's checksums are right: its compute part's is native's,
+ * and the bytes that came back are the ones sent.
+ */
+static bool checksums_match(const struct lab_model *model,
+			    const struct lab_result *result,
+			    const struct lab_result *native,
+			    uint32_t sent_sum)
+{
+	if (result->compute_sum != native->compute_sum)
+		return false;
+	return model->io <= LAB_IO_NONE || result->io_sum == sent_sum;
+}
+
+static void print_table(const char *device, const struct lab_options *opts,
+			const struct lab_result *results, const bool *match)
+{
+	double native = (double)results[0].compute_ticks;
+
+	printf("mvctl lab on %s: checksum %u KiB, then move %u KiB out and back\n\n",
+	       device, LAB_COMPUTE_BYTES / 1024, opts->io_kib);
+	printf("%-8s %14s %10s %14s %10s %10s  %s\n", "model", "compute ticks",
+	       "vs native", "I/O ticks", "I/O exits", "exits/KiB", "checksums");
+	for (size_t i = 0; i < LAB_MODELS; i++) {
+		const struct lab_result *r = &results[i];
+		char io_ticks[24] = "-", exits[24] = "-", per_kib[24] = "-";
+
+		if (!r->ran) {
+			printf("%-8s %14s\n", lab_models[i].name, "failed");
+			continue;
+		}
+		if (lab_models[i].io > LAB_IO_NONE) {
+			snprintf(io_ticks, sizeof(io_ticks), "%" PRIu64,
+				 r->io_ticks);
+			snprintf(exits, sizeof(exits), "%" PRIu64, r->io_exits);
+			snprintf(per_kib, sizeof(per_kib), "%.2f",
+				 (double)r->io_exits / opts->io_kib);
+		}
+		printf("%-8s %14" PRIu64 " %9.2fx %14s %10s %10s  %s\n",
+		       lab_models[i].name, r->compute_ticks,
+		       r->compute_ticks / native, io_ticks, exits, per_kib,
+		       match[i] ? "ok" : "WRONG");
+	}
+	printf("\n");
+	for (size_t i = 0; i < LAB_MODELS; i++)
+		printf("%-8s %s\n", lab_models[i].name, lab_models[i].what);
+}
+
+static void print_json(const char *device, const struct lab_options *opts,
+		       const struct lab_result *results, const bool *match)
+{
+	printf("{\"device\": ");
+	json_print_string(stdout, device);
+	printf(", \"compute_bytes\": %u, \"io_bytes\": %u, \"models\": [",
+	       LAB_COMPUTE_BYTES, opts->io_kib * 1024);
+	for (size_t i = 0; i < LAB_MODELS; i++) {
+		const struct lab_result *r = &results[i];
+
+		printf("%s\n  {\"model\": \"%s\", \"ran\": %s", i ? "," : "",
+		       lab_models[i].name, r->ran ? "true" : "false");
+		if (r->ran)
+			printf(", \"compute_ticks\": %" PRIu64 ", \"compute_vs_native\": %.4f",
+			       r->compute_ticks,
+			       (double)r->compute_ticks / results[0].compute_ticks);
+		if (r->ran && lab_models[i].io > LAB_IO_NONE)
+			printf(", \"io_ticks\": %" PRIu64
+			       ", \"io_exits\": %" PRIu64
+			       ", \"exits_per_kib\": %.4f",
+			       r->io_ticks, r->io_exits,
+			       (double)r->io_exits / opts->io_kib);
+		printf(", \"checksums_match\": %s}", match[i] ? "true" : "false");
+	}
+	printf("\n]}\n");
+}
+
+int mvctl_lab(const char *device, int argc, char **argv)
+{
+	struct lab_result results[LAB_MODELS] = { 0 };
+	bool match[LAB_MODELS] = { false };
+	struct lab_options opts;
+	uint32_t sent_sum;
+	uint8_t *sent;
+	int ret, status = MVCTL_EXIT_OK;
+
+	ret = parse_options(argc, argv, &opts);
+	if (ret)
+		return ret;
+	sent = malloc(LAB_IO_BYTES_MAX);
+	if (!sent) {
+		fprintf(stderr, "mvctl lab: %s\n", strerror(ENOMEM));
+		return MVCTL_EXIT_FAILURE;
+	}
+	lab_fill(sent, LAB_IO_BYTES_MAX);
+	sent_sum = lab_checksum(sent, opts.io_kib * 1024);
+	free(sent);
+
+	for (size_t i = 0; i < LAB_MODELS; i++) {
+		if (lab_models[i].io < 0)
+			ret = run_native(&results[i]);
+		else
+			ret = run_guest(device, &opts, &lab_models[i],
+					&results[i]);
+		if (ret)
+			status = ret;
+	}
+	for (size_t i = 0; i < LAB_MODELS; i++) {
+		match[i] = results[i].ran &&
+			   checksums_match(&lab_models[i], &results[i],
+					   &results[0], sent_sum);
+		if (!match[i] && status == MVCTL_EXIT_OK)
+			status = MVCTL_EXIT_FAILURE;
+	}
+	if (opts.json)
+		print_json(device, &opts, results, match);
+	else
+		print_table(device, &opts, results, match);
+	return status;
+}

@@ -44,7 +44,6 @@
 #define QEMU		"/usr/bin/qemu-system-x86_64"
 #define GUEST_KERNEL	"/qemu-guest/vmlinuz"
 #define GUEST_INITRD	"/qemu-guest/initrd.gz"
-#define MVCTL		"/bin/mvctl"
 #define LOG_MAX		65536
 /*
  * Time in Bochs is emulated time: 200 million instructions a second,
@@ -176,24 +175,6 @@ static void qemu_finish(struct qemu *q, double timeout)
 	q->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
 }
 
-/* Run mvctl with args; its standard output in out. Returns its status. */
-static int mvctl(char *out, size_t size, const char *const *args)
-{
-	char command[256] = MVCTL;
-	FILE *pipe;
-	size_t len;
-
-	for (; *args; args++)
-		snprintf(command + strlen(command),
-			 sizeof(command) - strlen(command), " %s", *args);
-	pipe = popen(command, "r");
-	if (!pipe)
-		return -1;
-	len = fread(out, 1, size - 1, pipe);
-	out[len] = '\0';
-	return pclose(pipe);
-}
-
 /*
  * While QEMU runs on minivisor: mvctl list has a VM of QEMU's pid with
  * its vCPUs, and mvctl stat shows exits to userspace for it. (EXPECTs
@@ -208,7 +189,7 @@ static void check_mvctl(struct __test_metadata *_metadata, pid_t pid,
 	unsigned long long user_exits = 0;
 	unsigned int shown_vcpus = 0;
 
-	EXPECT_EQ(0, mvctl(out, sizeof(out), list));
+	EXPECT_EQ(0, mv_mvctl_output(out, sizeof(out), list));
 	for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
 		if (sscanf(line, "%15s %15s", vm_id, line_pid) == 2 &&
 		    atoi(line_pid) == pid)
@@ -219,7 +200,7 @@ static void check_mvctl(struct __test_metadata *_metadata, pid_t pid,
 					  pid);
 		return;
 	}
-	EXPECT_EQ(0, mvctl(out, sizeof(out), stat));
+	EXPECT_EQ(0, mv_mvctl_output(out, sizeof(out), stat));
 	EXPECT_EQ(2, sscanf(out, "VM %*u: %u vCPU%*s %llu returns",
 			    &shown_vcpus, &user_exits)) TH_LOG("%s", out);
 	EXPECT_EQ(vcpus, shown_vcpus);

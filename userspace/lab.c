@@ -5,18 +5,25 @@
  * natively, as this process, and then in a VM once per way of doing its
  * I/O, and the table shows what each way costs: TSC ticks for the compute
  * part and for the I/O part, and how many times the guest had to exit to
- * mvctl for its I/O (lab_devices.c counts them).
+ * mvctl for its I/O (KVM_RUN's returns, but for the signals that kick it
+ * and the guest's last exit, to end the run).
  *
  * What the models stand for:
  *  - native: the compute part's machine code (guests/lab_workload.S) run
  *    by this process, the yardstick;
+ *  - emul: emulation, a binary translator: QEMU's TCG (Debian's
+ *    qemu-system-x86) runs the same guest file, compute part only: every
+ *    guest instruction goes through code QEMU generated for it;
  *  - compute: hardware-assisted virtualization (VT-x with EPT) and no
  *    I/O: the same code in the guest, which runs it without an exit;
  *  - port, mmio: the same, with an emulated device: every access to it is
  *    a VM exit, through to mvctl, a byte per port access or four bytes
  *    per MMIO access (which the hypervisor decodes first);
  *  - pv-ring: paravirtualization: the guest knows it is a guest and uses
- *    minivisor's PV ring (<linux/minivisor_pv.h>), an exit per page.
+ *    minivisor's PV ring (<linux/minivisor_pv.h>), an exit per page;
+ *  - assigned: direct assignment (--assign, as mvctl run's): a host PCI
+ *    function's BAR mapped into the guest, whose registers the guest
+ *    writes and reads back without an exit. It must be an e1000 (lab.h).
  *
  * The TSC is read by the guest itself (RDTSC does not exit): a model's
  * ticks are what its guest saw, exits included. The compute part is
@@ -24,23 +31,34 @@
  * fastest round counts: the one the host's interrupts disturbed least.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
+#include <sys/wait.h>
 
 #include "guests/lab.h"
 #include "json.h"
 #include "lab_devices.h"
 #include "machine.h"
 #include "mvctl.h"
+#include "pci.h"
 
 #define LAB_MEM		(16ULL << 20)
 #define LAB_TIMEOUT	600.0	/* seconds, for one model's run */
 #define LAB_KIB_DEFAULT	16
+#define LAB_QEMU	"/usr/bin/qemu-system-x86_64"
+
+/* The models that are no I/O model of the guest's (struct lab_model.io). */
+#define LAB_NATIVE	(-1)
+#define LAB_EMULATION	(-2)
 
 /* The compute part, linked from guests/lab_workload.S. */
 void lab_fill(void *buffer, size_t bytes);
@@ -49,22 +67,27 @@ uint32_t lab_checksum(const void *buffer, size_t bytes);
 struct lab_model {
 	const char *name;
 	const char *what;
-	int io;			/* LAB_IO_*, or -1: native */
+	int io;			/* LAB_IO_*, LAB_NATIVE or LAB_EMULATION */
 };
 
 static const struct lab_model lab_models[] = {
-	{ "native", "this process, no VM", -1 },
+	{ "native", "this process, no VM", LAB_NATIVE },
+	{ "emul", "emulation: QEMU's TCG translates the guest, no I/O",
+	  LAB_EMULATION },
 	{ "compute", "VT-x and EPT, no I/O", LAB_IO_NONE },
 	{ "port", "emulated device: an OUT or IN per byte", LAB_IO_PORT },
 	{ "mmio", "emulated device: a MOV per 32-bit register", LAB_IO_MMIO },
 	{ "pv-ring", "paravirtual: minivisor's PV ring, a doorbell per 4 KiB",
 	  LAB_IO_PV_RING },
+	{ "assigned", "direct assignment: an e1000's registers (--assign BDF)",
+	  LAB_IO_ASSIGNED },
 };
 
 #define LAB_MODELS	(sizeof(lab_models) / sizeof(lab_models[0]))
 
 struct lab_result {
 	bool ran;
+	bool skipped;		/* assigned, without --assign */
 	uint64_t compute_ticks;
 	uint64_t io_ticks;
 	uint64_t io_exits;
@@ -74,8 +97,11 @@ struct lab_result {
 
 struct lab_options {
 	const char *guest;
+	const char *qemu;
 	unsigned int io_kib;
 	bool json;
+	bool assign;
+	struct pci_assignment assigned;
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -104,7 +130,10 @@ static char *default_guest(void)
 
 static int parse_options(int argc, char **argv, struct lab_options *opts)
 {
-	*opts = (struct lab_options){ .io_kib = LAB_KIB_DEFAULT };
+	*opts = (struct lab_options){
+		.io_kib = LAB_KIB_DEFAULT,
+		.qemu = LAB_QEMU,
+	};
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *value = argv[i + 1];
 		unsigned long number;
@@ -114,13 +143,26 @@ static int parse_options(int argc, char **argv, struct lab_options *opts)
 			opts->json = true;
 			continue;
 		}
-		if (strcmp(arg, "--kib") && strcmp(arg, "--guest"))
+		if (strcmp(arg, "--kib") && strcmp(arg, "--guest") &&
+		    strcmp(arg, "--qemu") && strcmp(arg, "--assign"))
 			return usage_error("unknown option", arg);
 		if (!value)
 			return usage_error("missing value for", arg);
 		i++;
+		if (!strcmp(arg, "--assign")) {
+			int ret = pci_parse_assign(value, &opts->assigned);
+
+			if (ret)
+				return ret;
+			opts->assign = true;
+			continue;
+		}
 		if (!strcmp(arg, "--guest")) {
 			opts->guest = value;
+			continue;
+		}
+		if (!strcmp(arg, "--qemu")) {
+			opts->qemu = value;
 			continue;
 		}
 		errno = 0;
@@ -166,6 +208,104 @@ static int run_native(struct lab_result *result)
 	return MVCTL_EXIT_OK;
 }
 
+/*
+ * QEMU's output until it closes it or LAB_TIMEOUT seconds have passed;
+ * then QEMU's exit status (-1 if it had to be killed).
+ */
+static int collect_qemu(pid_t pid, int out, char *text, size_t size)
+{
+	struct timespec start, now;
+	size_t len = 0;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { .fd = out, .events = POLLIN };
+		double left;
+		ssize_t got;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = LAB_TIMEOUT - (now.tv_sec - start.tv_sec) -
+		       (now.tv_nsec - start.tv_nsec) / 1e9;
+		if (left <= 0 || poll(&pfd, 1, (int)(left * 1000) + 1) < 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (!pfd.revents)
+			continue;
+		got = read(out, text + len, size - 1 - len);
+		if (got <= 0)
+			break;
+		len += got;
+	}
+	text[len] = '\0';
+	close(out);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The compute part under emulation: QEMU's TCG runs the lab's guest from
+ * its multiboot entry (lab.S), which prints its results on QEMU's debug
+ * console and ends through isa-debug-exit with LAB_QEMU_EXIT_VALUE; QEMU's
+ * own errors, on the same pipe, end it with 1. Its translation buffer is
+ * 32 MiB, not its default 1 GiB, which small machines cannot map.
+ */
+static int run_emulation(const struct lab_options *opts,
+			 struct lab_result *result)
+{
+	const char *const argv[] = {
+		opts->qemu, "-accel", "tcg,tb-size=32", "-M", "pc", "-m", "64",
+		"-display", "none", "-vga", "none", "-nic", "none",
+		"-monitor", "none", "-serial", "none", "-no-reboot",
+		"-debugcon", "stdio",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=1",
+		"-kernel", opts->guest, NULL
+	};
+	char text[1024];
+	const char *line;
+	int out[2], status;
+	pid_t pid;
+
+	if (access(opts->qemu, X_OK)) {
+		fprintf(stderr, "mvctl lab: emul: no %s (apt-get install qemu-system-x86, or --qemu)\n",
+			opts->qemu);
+		return MVCTL_EXIT_FAILURE;
+	}
+	if (pipe(out))
+		return MVCTL_EXIT_FAILURE;
+	pid = fork();
+	if (pid < 0) {
+		close(out[0]);
+		close(out[1]);
+		return MVCTL_EXIT_FAILURE;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		close(out[0]);
+		dup2(null, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(out[1], STDERR_FILENO);
+		execv(opts->qemu, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	status = collect_qemu(pid, out[0], text, sizeof(text));
+	line = strstr(text, "lab: compute_ticks=");
+	if (status != 2 * LAB_QEMU_EXIT_VALUE + 1 || !line ||
+	    sscanf(line, "lab: compute_ticks=%" SCNx64 " compute_sum=%" SCNx32,
+		   &result->compute_ticks, &result->compute_sum) != 2) {
+		fprintf(stderr,
+			"mvctl lab: emul: %s did not run the guest to its end (exit status %d); it said:\n%s\n",
+			opts->qemu, status, text);
+		return MVCTL_EXIT_FAILURE;
+	}
+	result->ran = true;
+	return MVCTL_EXIT_OK;
+}
+
 static uint32_t mailbox_u32(const struct vmm *vmm, unsigned int offset)
 {
 	uint32_t value;
@@ -187,6 +327,20 @@ static void mailbox_set(struct vmm *vmm, unsigned int offset, uint32_t value)
 	memcpy(vmm->mem + LAB_MAILBOX + offset, &value, sizeof(value));
 }
 
+/*
+ * The guest's exits to mvctl: every return from KVM_RUN, but for those
+ * a signal caused and the guest's write to the exit port that ended it.
+ */
+static uint64_t exits_to_mvctl(const struct vmm *vmm)
+{
+	uint64_t exits = 0;
+
+	for (int reason = 0; reason <= VMM_EXIT_REASONS; reason++)
+		if (reason != KVM_EXIT_INTR)
+			exits += vmm->vcpus[0].exits[reason];
+	return exits ? exits - 1 : 0;
+}
+
 /* The workload in a VM on device, doing its I/O the model's way. */
 static int run_guest(const char *device, const struct lab_options *opts,
 		     const struct lab_model *model, struct lab_result *result)
@@ -202,6 +356,14 @@ static int run_guest(const char *device, const struct lab_options *opts,
 	struct vmm vmm;
 	int ret;
 
+	if (model->io == LAB_IO_ASSIGNED) {
+		if (!opts->assign) {
+			result->skipped = true;
+			return MVCTL_EXIT_OK;
+		}
+		config.assigned[0] = opts->assigned;
+		config.nr_assigned = 1;
+	}
 	if (lab_devices_init(&lab, LAB_IO_BYTES_MAX)) {
 		fprintf(stderr, "mvctl lab: %s\n", strerror(ENOMEM));
 		return MVCTL_EXIT_FAILURE;
@@ -212,6 +374,16 @@ static int run_guest(const char *device, const struct lab_options *opts,
 	if (!ret) {
 		mailbox_set(&vmm, LAB_MB_MODEL, model->io);
 		mailbox_set(&vmm, LAB_MB_IO_BYTES, opts->io_kib * 1024);
+		mailbox_set(&vmm, LAB_MB_BAR, config.assigned[0].bar_gpa[0]);
+		ret = config.nr_assigned ?
+		      pci_enable_memory(&vmm, &config.assigned[0]) : 0;
+		if (ret) {
+			fprintf(stderr, "mvctl lab: %s: memory space on: %s\n",
+				config.assigned[0].name, strerror(-ret));
+			ret = MVCTL_EXIT_FAILURE;
+		}
+	}
+	if (!ret) {
 		machine_run(&vmm, &config);
 		if (vmm.stop != VMM_STOP_EXIT_PORT || vmm.stop_value ||
 		    mailbox_u32(&vmm, LAB_MB_DONE) != 1) {
@@ -226,7 +398,7 @@ static int run_guest(const char *device, const struct lab_options *opts,
 		result->io_ticks = mailbox_u64(&vmm, LAB_MB_IO_TICKS);
 		result->compute_sum = mailbox_u32(&vmm, LAB_MB_COMPUTE_SUM);
 		result->io_sum = mailbox_u32(&vmm, LAB_MB_IO_SUM);
-		result->io_exits = lab.exits;
+		result->io_exits = exits_to_mvctl(&vmm);
 		result->ran = true;
 	}
 	machine_destroy(&vmm);
@@ -262,7 +434,8 @@ static void print_table(const char *device, const struct lab_options *opts,
 		char io_ticks[24] = "-", exits[24] = "-", per_kib[24] = "-";
 
 		if (!r->ran) {
-			printf("%-8s %14s\n", lab_models[i].name, "failed");
+			printf("%-8s %14s\n", lab_models[i].name,
+			       r->skipped ? "not run" : "failed");
 			continue;
 		}
 		if (lab_models[i].io > LAB_IO_NONE) {
@@ -294,6 +467,8 @@ static void print_json(const char *device, const struct lab_options *opts,
 
 		printf("%s\n  {\"model\": \"%s\", \"ran\": %s", i ? "," : "",
 		       lab_models[i].name, r->ran ? "true" : "false");
+		if (r->skipped)
+			printf(", \"skipped\": true");
 		if (r->ran)
 			printf(", \"compute_ticks\": %" PRIu64 ", \"compute_vs_native\": %.4f",
 			       r->compute_ticks,
@@ -331,8 +506,10 @@ int mvctl_lab(const char *device, int argc, char **argv)
 	free(sent);
 
 	for (size_t i = 0; i < LAB_MODELS; i++) {
-		if (lab_models[i].io < 0)
+		if (lab_models[i].io == LAB_NATIVE)
 			ret = run_native(&results[i]);
+		else if (lab_models[i].io == LAB_EMULATION)
+			ret = run_emulation(&opts, &results[i]);
 		else
 			ret = run_guest(device, &opts, &lab_models[i],
 					&results[i]);
@@ -343,7 +520,8 @@ int mvctl_lab(const char *device, int argc, char **argv)
 		match[i] = results[i].ran &&
 			   checksums_match(&lab_models[i], &results[i],
 					   &results[0], sent_sum);
-		if (!match[i] && status == MVCTL_EXIT_OK)
+		if (!match[i] && !results[i].skipped &&
+		    status == MVCTL_EXIT_OK)
 			status = MVCTL_EXIT_FAILURE;
 	}
 	if (opts.json)

@@ -67,10 +67,8 @@ static uint32_t data_port_in(struct vmm *vmm, uint16_t offset,
 	uint32_t value = 0xffffffff;
 
 	(void)offset;
-	if (vmm->lab) {
-		vmm->lab->exits++;
+	if (vmm->lab)
 		take(vmm->lab, (uint8_t *)&value, size);
-	}
 	return value;
 }
 
@@ -78,10 +76,8 @@ static void data_port_out(struct vmm *vmm, uint16_t offset,
 			  unsigned int size, uint32_t value)
 {
 	(void)offset;
-	if (vmm->lab) {
-		vmm->lab->exits++;
+	if (vmm->lab)
 		give(vmm->lab, (const uint8_t *)&value, size);
-	}
 }
 
 const struct port_device lab_data_port_device = {
@@ -99,7 +95,6 @@ bool lab_devices_mmio(struct vmm *vmm, struct kvm_run *run)
 	if (!vmm->lab || addr < LAB_MMIO_DATA || addr - LAB_MMIO_DATA >= 4 ||
 	    run->mmio.len > 4 - (addr - LAB_MMIO_DATA))
 		return false;
-	vmm->lab->exits++;
 	if (run->mmio.is_write) {
 		give(vmm->lab, run->mmio.data, run->mmio.len);
 	} else {
@@ -156,7 +151,6 @@ static void pv_out(struct vmm *vmm, uint16_t offset, unsigned int size,
 
 	if (!lab || size != 4)
 		return;
-	lab->exits++;
 	switch (MINIVISOR_PV_RING_PORT + offset) {
 	case MINIVISOR_PV_RING_PORT:
 		/* A ring that is not all guest memory leaves it detached. */

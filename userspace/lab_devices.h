@@ -20,7 +20,6 @@ struct vmm_lab {
 	uint8_t *bytes;		/* a ring buffer of size bytes */
 	size_t size, oldest, held;
 	uint64_t pv_ring;	/* guest-physical; 0 while detached */
-	uint64_t exits;		/* accesses that exited to mvctl */
 };
 
 /* Empty devices that hold up to size bytes. Returns 0 or -ENOMEM. */

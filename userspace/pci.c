@@ -51,6 +51,8 @@
 #define PCI_CONFIG_DATA		4
 
 #define CONFIG_ENABLE		0x80000000U
+#define PCI_COMMAND		0x04
+#define PCI_COMMAND_MEMORY	0x0002
 /* The bits of CONFIG_ADDRESS that hold something: enable and the target */
 #define CONFIG_ADDRESS_BITS	0x80fffffcU
 
@@ -282,9 +284,18 @@ int pci_assign(struct vmm *vmm, const struct pci_assignment *assignments,
 	return MVCTL_EXIT_OK;
 }
 
-static uint32_t all_ones(unsigned int size)
+int pci_enable_memory(struct vmm *vmm, const struct pci_assignment *assignment)
 {
-	return size >= 4 ? 0xffffffff : (1U << (size * 8)) - 1;
+	struct minivisor_pci_config config = {
+		.address = assignment->address,
+		.offset = PCI_COMMAND,
+		.size = 2,
+	};
+
+	if (ioctl(vmm->vm, MINIVISOR_PCI_CONFIG_READ, &config))
+		return -errno;
+	config.value |= PCI_COMMAND_MEMORY;
+	return ioctl(vmm->vm, MINIVISOR_PCI_CONFIG_WRITE, &config) ? -errno : 0;
 }
 
 /*
@@ -331,12 +342,12 @@ static uint32_t pci_in(struct vmm *vmm, uint16_t offset, unsigned int size)
 
 	if (offset < PCI_CONFIG_DATA)
 		return offset == PCI_CONFIG_ADDRESS && size == 4 ?
-		       vmm->pci.config_address : all_ones(size);
+		       vmm->pci.config_address : devices_all_ones(size);
 	if (!pci_target(&vmm->pci, offset - PCI_CONFIG_DATA, size, &config))
-		return all_ones(size);
+		return devices_all_ones(size);
 	if (ioctl(vmm->vm, MINIVISOR_PCI_CONFIG_READ, &config)) {
 		pci_error(vmm, "read", &config);
-		return all_ones(size);
+		return devices_all_ones(size);
 	}
 	return config.value;
 }

@@ -53,6 +53,13 @@ int pci_place_bars(struct pci_assignment *assignments, int count,
 int pci_assign(struct vmm *vmm, const struct pci_assignment *assignments,
 	       int count);
 
+/*
+ * Turn on the memory space of an assigned function, through the same
+ * configuration access its guest would make: what firmware does before
+ * a guest that does not do it itself. Returns 0 or -errno.
+ */
+int pci_enable_memory(struct vmm *vmm, const struct pci_assignment *assignment);
+
 extern const struct port_device pci_device;
 
 #endif /* MVCTL_PCI_H */

@@ -169,6 +169,26 @@ double mv_seconds_since(const struct timespec *start)
 	       (now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+int mv_mvctl_output(char *out, size_t size, const char *const *args)
+{
+	const char *path = getenv("MV_MVCTL");
+	char command[512];
+	size_t len;
+	FILE *pipe;
+
+	snprintf(command, sizeof(command), "%s", path ? path : "/bin/mvctl");
+	for (; *args; args++) {
+		len = strlen(command);
+		snprintf(command + len, sizeof(command) - len, " %s", *args);
+	}
+	pipe = popen(command, "r");
+	if (!pipe)
+		return -1;
+	len = fread(out, 1, size - 1, pipe);
+	out[len] = '\0';
+	return pclose(pipe);
+}
+
 bool mv_host_has_vtx(void)
 {
 	const char *vtx = getenv("MV_EXPECT_VTX");

@@ -81,6 +81,13 @@ struct timespec;
  */
 double mv_seconds_since(const struct timespec *start);
 
+/*
+ * Run mvctl ($MV_MVCTL, or /bin/mvctl) with args (NULL-terminated) and
+ * collect its standard output in out (at most size bytes, NUL-terminated).
+ * Returns its wait status (0: it exited with 0), or -1.
+ */
+int mv_mvctl_output(char *out, size_t size, const char *const *args);
+
 /* Whether the host under test offers VT-x, from $MV_EXPECT_VTX. */
 bool mv_host_has_vtx(void);
 

@@ -16,9 +16,10 @@
 # Hosts marked "all" in hosts.conf run only with --all (make check-all):
 # the long variants that do not fit CI's time.
 #
-# The hosts that run the qemu_boot suite boot with QEMU and its guest
-# appended to their initramfs (qemu-payload.sh), the guest kernel given
-# with --guest-kernel (selftests/qemu_guest/build.sh builds it).
+# The hosts that run the qemu_boot or the lab suite boot with QEMU
+# appended to their initramfs (qemu-payload.sh), and qemu_boot's guest,
+# its kernel given with --guest-kernel (selftests/qemu_guest/build.sh
+# builds it).
 #
 # --demo boots bochs-1 with /bin/mv-demo in place of the suites and streams
 # its serial console to stdout.
@@ -102,12 +103,13 @@ cmdline() {
 }
 
 # host_initrd HOST: the initramfs HOST boots. It is its flavour's, and on
-# a host that runs qemu_boot, that with the QEMU payload appended
+# a host that runs qemu_boot or lab, that with the QEMU payload appended
 # (qemu-payload.sh), written to OUT/HOST/initramfs.gz.
 host_initrd() {
 	local initrd=${initrds[${flavour[$1]}]}
 
-	if [[ " ${suites[$1]} " == *" qemu_boot "* ]]; then
+	if [[ " ${suites[$1]} " == *" qemu_boot "* ||
+		" ${suites[$1]} " == *" lab "* ]]; then
 		cat "$initrd" "$out/qemu-payload.gz" >"$out/$1/initramfs.gz"
 		initrd=$out/$1/initramfs.gz
 	fi
@@ -328,11 +330,12 @@ for kind in "${!flavours[@]}"; do
 		--tests "$tests" "${!wanted[@]}"
 	echo "Kernel ${vmlinuz[$kind]} for the $kind hosts"
 done
-if [[ -n ${wanted[qemu_boot]:-} ]]; then
-	[[ -n $guest_kernel ]] ||
-		die "the qemu_boot suite needs --guest-kernel (make guest-kernel builds it)"
+if [[ -n ${wanted[qemu_boot]:-} && -z $guest_kernel ]]; then
+	die "the qemu_boot suite needs --guest-kernel (make guest-kernel builds it)"
+fi
+if [[ -n ${wanted[qemu_boot]:-} || -n ${wanted[lab]:-} ]]; then
 	"$here/qemu-payload.sh" --out "$out/qemu-payload.gz" \
-		--guest-kernel "$guest_kernel"
+		${guest_kernel:+--guest-kernel "$guest_kernel"}
 fi
 echo "Results in $out/"
 run_hosts "$@"

@@ -9,20 +9,47 @@
  *  2. moves the mailbox's byte count out to a device and back into the
  *     return buffer through the I/O model it was given, timed with RDTSC:
  *     a byte per OUT and IN on the data port, 32 bits per MOV on the MMIO
- *     data register, or a page per doorbell through minivisor's PV ring;
+ *     data register, a page per doorbell through minivisor's PV ring, or
+ *     32 bits at a time through an assigned PCI function's registers;
  *  3. checksums what came back, writes the results to the mailbox and
  *     ends the run through the exit port.
  * RDTSC does not exit (mvctl's VMs do not trap it), so the ticks include
  * the exits an I/O model takes and the hypervisor's and mvctl's work on
  * them, and nothing else.
+ *
+ * mvctl starts it at _start in long mode. The same file also boots under
+ * QEMU (-kernel, the emulation model): QEMU finds its multiboot header
+ * (the Multiboot Specification 0.6.96, section 3.1, with the address
+ * fields, since QEMU loads no 64-bit ELF), enters multiboot_entry in
+ * 32-bit protected mode without paging, and the guest builds its own page
+ * tables, enters long mode (Intel SDM Vol. 3A, 10.8.5), asks itself for
+ * the compute part only and, at the end, prints the mailbox on the debug
+ * console for mvctl to read. Its write to the exit port is then QEMU's
+ * isa-debug-exit, of LAB_QEMU_EXIT_VALUE.
  */
 #include <linux/minivisor_pv.h>
 
 #include "devices.h"
 #include "lab.h"
 
-	.code64
+#define MULTIBOOT_MAGIC		0x1badb002
+#define MULTIBOOT_ADDRESSES	0x00010000	/* the header says where to load */
+#define BOOT_CODE64		0x08
+#define BOOT_DATA		0x10
+
 	.text
+	.align	4
+multiboot_header:
+	.long	MULTIBOOT_MAGIC
+	.long	MULTIBOOT_ADDRESSES
+	.long	-(MULTIBOOT_MAGIC + MULTIBOOT_ADDRESSES)
+	.long	multiboot_header	/* header_addr */
+	.long	multiboot_header	/* load_addr: the file from here on */
+	.long	0			/* load_end_addr: to its end */
+	.long	0			/* bss_end_addr: no BSS */
+	.long	multiboot_entry		/* entry_addr */
+
+	.code64
 	.globl	_start
 _start:
 	mov	$LAB_MAILBOX, %rbx
@@ -58,12 +85,16 @@ _start:
 	je	2f
 	cmp	$LAB_IO_PV_RING, %eax
 	je	3f
+	cmp	$LAB_IO_ASSIGNED, %eax
+	je	7f
 	jmp	4f
 1:	call	io_port
 	jmp	4f
 2:	call	io_mmio
 	jmp	4f
 3:	call	io_pv_ring
+	jmp	4f
+7:	call	io_assigned
 4:	call	read_tsc
 	sub	%r12, %rax
 	mov	%rax, LAB_MB_IO_TICKS(%rbx)
@@ -74,7 +105,11 @@ _start:
 	mov	%eax, LAB_MB_IO_SUM(%rbx)
 	movl	$1, LAB_MB_DONE(%rbx)
 	xor	%eax, %eax
-	out	%al, $EXIT_PORT
+	cmpl	$0, LAB_MB_REPORT(%rbx)
+	je	6f
+	call	report
+	mov	$LAB_QEMU_EXIT_VALUE, %eax
+6:	out	%al, $EXIT_PORT
 	hlt
 
 /* The TSC in RAX. Clobbers RDX. */
@@ -123,6 +158,31 @@ io_mmio:
 	add	$4, %rdi
 	loop	3b
 4:	ret
+
+/*
+ * R13 bytes (a multiple of 4) out and back through the assigned
+ * function's registers, mapped into the guest: each 32 bits written to
+ * the next register of its table, then read back.
+ */
+io_assigned:
+	mov	LAB_MB_BAR(%rbx), %edx
+	add	$LAB_ASSIGNED_REGS, %rdx
+	mov	$LAB_SOURCE, %rsi
+	mov	$LAB_RETURN, %rdi
+	mov	%r13, %rcx
+	shr	$2, %rcx
+	xor	%r8d, %r8d			/* the register */
+	jrcxz	2f
+1:	mov	(%rsi), %eax
+	mov	%eax, (%rdx,%r8,LAB_ASSIGNED_STRIDE)
+	mov	(%rdx,%r8,LAB_ASSIGNED_STRIDE), %eax
+	mov	%eax, (%rdi)
+	add	$4, %rsi
+	add	$4, %rdi
+	inc	%r8d
+	and	$LAB_ASSIGNED_NR_REGS - 1, %r8d
+	loop	1b
+2:	ret
 
 /*
  * R13 bytes out and back through the PV ring, a page at a time: two
@@ -174,5 +234,117 @@ put_descriptor:
 	inc	%r11d
 	mov	%r11d, MINIVISOR_PV_RING_PRODUCED(%r8)
 	ret
+
+/*
+ * The mailbox's results on the debug console, in one line:
+ * "lab: compute_ticks=<16 hex digits> compute_sum=<8 hex digits>".
+ */
+report:
+	lea	report_ticks(%rip), %rsi
+	call	print
+	mov	LAB_MB_COMPUTE_TICKS(%rbx), %rdi
+	mov	$16, %ecx
+	call	print_hex
+	lea	report_sum(%rip), %rsi
+	call	print
+	mov	LAB_MB_COMPUTE_SUM(%rbx), %edi
+	shl	$32, %rdi
+	mov	$8, %ecx
+	call	print_hex
+	mov	$'\n', %al
+	out	%al, $DEBUGCON
+	ret
+
+/* The NUL-terminated string at RSI on the debug console. */
+print:
+	lodsb
+	test	%al, %al
+	jz	1f
+	out	%al, $DEBUGCON
+	jmp	print
+1:	ret
+
+/* The top ECX hex digits of RDI on the debug console. Clobbers RAX. */
+print_hex:
+	rol	$4, %rdi
+	mov	%edi, %eax
+	and	$0xf, %eax
+	lea	hex_digits(%rip), %rdx
+	mov	(%rdx,%rax), %al
+	out	%al, $DEBUGCON
+	loop	print_hex
+	ret
+
+report_ticks:
+	.asciz	"lab: compute_ticks="
+report_sum:
+	.asciz	" compute_sum="
+hex_digits:
+	.ascii	"0123456789abcdef"
+
+/*
+ * Under QEMU: 32-bit protected mode, paging off, EAX the multiboot magic.
+ * The orders: compute only, and report. Then long mode: PAE, the page
+ * tables in CR3, EFER.LME, paging on, a far jump to 64-bit code.
+ */
+	.code32
+multiboot_entry:
+	cli
+	mov	$LAB_BOOT_STACK, %esp
+	movl	$LAB_IO_NONE, LAB_MAILBOX + LAB_MB_MODEL
+	movl	$0, LAB_MAILBOX + LAB_MB_IO_BYTES
+	movl	$1, LAB_MAILBOX + LAB_MB_REPORT
+
+	mov	$LAB_BOOT_TABLES, %edi
+	mov	$6 * 4096 / 4, %ecx
+	xor	%eax, %eax
+	rep stosl
+	movl	$LAB_BOOT_TABLES + 0x1000 + 3, LAB_BOOT_TABLES	/* PML4[0] */
+	mov	$LAB_BOOT_TABLES + 0x1000, %edi			/* PDPT[0..3] */
+	mov	$LAB_BOOT_TABLES + 0x2000 + 3, %eax
+	mov	$4, %ecx
+1:	mov	%eax, (%edi)
+	add	$0x1000, %eax
+	add	$8, %edi
+	loop	1b
+	mov	$LAB_BOOT_TABLES + 0x2000, %edi		/* 2048 2 MiB pages */
+	mov	$0x83, %eax				/* present, writable, large */
+	mov	$2048, %ecx
+2:	mov	%eax, (%edi)
+	add	$0x200000, %eax
+	add	$8, %edi
+	loop	2b
+
+	mov	%cr4, %eax
+	or	$0x20, %eax				/* PAE */
+	mov	%eax, %cr4
+	mov	$LAB_BOOT_TABLES, %eax
+	mov	%eax, %cr3
+	mov	$0xc0000080, %ecx			/* EFER */
+	rdmsr
+	or	$0x100, %eax				/* LME */
+	wrmsr
+	lgdt	boot_gdt_pointer
+	mov	%cr0, %eax
+	or	$0x80000001, %eax			/* PG, PE */
+	mov	%eax, %cr0
+	ljmp	$BOOT_CODE64, $boot64
+
+	.code64
+boot64:
+	mov	$BOOT_DATA, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	jmp	_start
+
+	.align	8
+boot_gdt:
+	.quad	0
+	.quad	0x00af9a000000ffff			/* 64-bit code */
+	.quad	0x00cf92000000ffff			/* data */
+boot_gdt_pointer:
+	.word	3 * 8 - 1
+	.long	boot_gdt
 
 #include "lab_workload.S"

@@ -22,6 +22,8 @@
 #   make demo     boot an emulated VT-x host and drive minivisor there
 #   make bench    boot an emulated VT-x host and compare minivisor's path
 #                 lengths and memory with KVM's; results in build/bench/
+#   make lab      boot an emulated VT-x host and run the teaching lab
+#                 (mvctl lab) there; the table and its chart in build/lab/
 #   make soak     SOAK_HOURS (default 2) of both fuzzers in fresh boots of
 #                 the emulated hosts, new seeds each, Debian's kernel and
 #                 the debug kernel in turn; results in build/soak/
@@ -69,8 +71,8 @@ GUEST_KERNEL := $(BUILD)/qemu-guest-vmlinuz
 copy_sources = rm -rf $(1) && mkdir -p $(1) && \
 	cp --parents Kbuild $$(find module uapi -name '*.[chS]') $(1)/
 
-.PHONY: all module userspace selftests linux-source deps lint check check-all demo bench soak clean \
-	debug-kernel debug-module delay-module guest-kernel
+.PHONY: all module userspace selftests linux-source deps lint check check-all demo bench lab \
+	soak clean debug-kernel debug-module delay-module guest-kernel
 
 all: module userspace selftests
 
@@ -163,6 +165,14 @@ bench: deps
 	selftests/runner/bench.sh --module $(CURDIR)/minivisor.ko \
 		--mvctl $(CURDIR)/userspace/mvctl --tests $(BUILD)/selftests \
 		--out $(BUILD)/bench
+
+# The teaching lab (selftests/runner/lab.sh): mvctl lab in Bochs, with
+# QEMU for its emulation model; the table and a chart in build/lab/.
+lab: deps
+	$(MAKE) deps DEBIAN_PACKAGES="$(BENCH_PACKAGES)"
+	$(MAKE) module userspace
+	selftests/runner/lab.sh --module $(CURDIR)/minivisor.ko \
+		--mvctl $(CURDIR)/userspace/mvctl --out $(BUILD)/lab
 
 # Not in CI: hours of fuzzing (selftests/runner/soak.sh says what a round is).
 SOAK_HOURS ?= 2

@@ -2,11 +2,11 @@
 /*
  * mvctl lab: the teaching lab's measurements. One workload (guests/lab.S):
  * checksum a buffer, then move bytes out to a device and back. It runs
- * natively, as this process, and then in a VM once per way of doing its
- * I/O, and the table shows what each way costs: TSC ticks for the compute
- * part and for the I/O part, and how many times the guest had to exit to
- * mvctl for its I/O (KVM_RUN's returns, but for the signals that kick it
- * and the guest's last exit, to end the run).
+ * natively, as this process, under a binary translator, and then in a VM
+ * once per way of doing its I/O, and the table shows what each way costs:
+ * TSC ticks for the compute part and for the I/O part, and how many times
+ * the guest had to exit to mvctl for its I/O (KVM_RUN's returns, but for
+ * the signals that kick it and the guest's last exit, to end the run).
  *
  * What the models stand for:
  *  - native: the compute part's machine code (guests/lab_workload.S) run
@@ -26,9 +26,10 @@
  *    writes and reads back without an exit. It must be an e1000 (lab.h).
  *
  * The TSC is read by the guest itself (RDTSC does not exit): a model's
- * ticks are what its guest saw, exits included. The compute part is
- * timed LAB_COMPUTE_ROUNDS times, natively and in the guest, and the
- * fastest round counts: the one the host's interrupts disturbed least.
+ * ticks are what its guest saw, exits included. Each part runs in
+ * rounds (LAB_COMPUTE_ROUNDS, LAB_IO_ROUNDS), natively and in the guest,
+ * and the fastest round counts: the one that other work on the host (its
+ * interrupts, other tasks on the CPU) disturbed least.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -328,17 +329,18 @@ static void mailbox_set(struct vmm *vmm, unsigned int offset, uint32_t value)
 }
 
 /*
- * The guest's exits to mvctl: every return from KVM_RUN, but for those
- * a signal caused and the guest's write to the exit port that ended it.
+ * The guest's exits to mvctl in one round of its I/O: every return from
+ * KVM_RUN, but for those a signal caused and the guest's write to the
+ * exit port that ended it, shared by the rounds.
  */
-static uint64_t exits_to_mvctl(const struct vmm *vmm)
+static uint64_t io_exits_per_round(const struct vmm *vmm)
 {
 	uint64_t exits = 0;
 
 	for (int reason = 0; reason <= VMM_EXIT_REASONS; reason++)
 		if (reason != KVM_EXIT_INTR)
 			exits += vmm->vcpus[0].exits[reason];
-	return exits ? exits - 1 : 0;
+	return (exits ? exits - 1 : 0) / LAB_IO_ROUNDS;
 }
 
 /* The workload in a VM on device, doing its I/O the model's way. */
@@ -398,7 +400,7 @@ static int run_guest(const char *device, const struct lab_options *opts,
 		result->io_ticks = mailbox_u64(&vmm, LAB_MB_IO_TICKS);
 		result->compute_sum = mailbox_u32(&vmm, LAB_MB_COMPUTE_SUM);
 		result->io_sum = mailbox_u32(&vmm, LAB_MB_IO_SUM);
-		result->io_exits = exits_to_mvctl(&vmm);
+		result->io_exits = io_exits_per_round(&vmm);
 		result->ran = true;
 	}
 	machine_destroy(&vmm);

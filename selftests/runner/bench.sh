@@ -29,6 +29,8 @@ source "$here/lib/scan-log.sh"
 source "$here/lib/bench-report.sh"
 # shellcheck source=lib/kernels.sh
 source "$here/lib/kernels.sh"
+# shellcheck source=lib/one-boot.sh
+source "$here/lib/one-boot.sh"
 
 # The boot, KVM's modules (a slow insmod in Bochs) and both devices.
 timeout_seconds=2400
@@ -80,16 +82,8 @@ boot_bochs "$host" 1 "$timeout_seconds" "${vmlinuz[debian]}" "${initrds[debian]}
 tail -n +1 -f --pid=$! "$serial" | tr -d '\r' | grep --line-buffered '^\[mv:bench\]' >&2 || true
 wait $! || status=$?
 
-if timed_out "$status"; then
-	die "timed out after $timeout_seconds s, see $serial"
-fi
-if ! trouble=$(scan_kernel_log "$serial"); then
-	printf '%s: kernel trouble in %s:\n%s\n' "$0" "$serial" "$trouble" >&2
-	exit 1
-fi
-console_lines "$serial" >"$host/console.log"
-grep -qx '\[mv\] bench end' "$host/console.log" ||
-	die "the run did not reach its end marker, see $serial"
+check_boot "$status" "$serial" "$timeout_seconds" '\[mv\] bench end' \
+	"$host/console.log" || exit 1
 
 sed -n 's/^\[mv:bench\] //p' "$host/console.log" >"$out/results.txt"
 bench_table "$out/results.txt" >"$out/bench.txt"

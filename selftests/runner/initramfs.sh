@@ -3,7 +3,7 @@
 #
 # Build the initramfs (gzip'd newc cpio) every emulated host boots: busybox
 # and its applets, /init, the module, mvctl and its example guests, the
-# demo, the test binaries, and the booted kernel's own KVM modules
+# demo and `make lab`'s script, the test binaries, and the booted kernel's own KVM modules
 # (kvm_intel is the reference the tests compare minivisor with) and NVMe
 # driver (the sriov suite's PF driver with a sriov_configure of its own).
 #
@@ -66,6 +66,7 @@ done
 
 install -m 755 "$here/init" "$root/init"
 install -m 755 "$here/demo.sh" "$root/bin/mv-demo"
+install -m 755 "$here/lab-host.sh" "$root/bin/mv-lab"
 install -m 755 "$mvctl" "$root/bin/mvctl"
 guests=("$(dirname "$mvctl")"/guests/*.{bin,elf})
 [[ -f ${guests[0]} ]] || {

@@ -23,7 +23,7 @@
 #define LAB_MB_MODEL		0	/* u32: LAB_IO_* */
 #define LAB_MB_IO_BYTES		4	/* u32: bytes to send and take back */
 #define LAB_MB_COMPUTE_TICKS	8	/* u64: TSC ticks of the checksum */
-#define LAB_MB_IO_TICKS		16	/* u64: TSC ticks of the I/O */
+#define LAB_MB_IO_TICKS		16	/* u64: TSC ticks of the I/O's fastest round */
 #define LAB_MB_COMPUTE_SUM	24	/* u32: checksum of the source */
 #define LAB_MB_IO_SUM		28	/* u32: checksum of what came back */
 #define LAB_MB_DONE		32	/* u32: 1 once the results are in */
@@ -36,6 +36,7 @@
 #define LAB_PV_RING_ADDR	0x800000
 #define LAB_COMPUTE_BYTES	(256 * 1024)
 #define LAB_COMPUTE_ROUNDS	5	/* the fastest counts: least disturbed */
+#define LAB_IO_ROUNDS		5	/* the same for the I/O part */
 #define LAB_IO_BYTES_MAX	(1024 * 1024)
 #define LAB_PV_BATCH_BYTES	4096
 

@@ -20,6 +20,7 @@
 #include "backend.h"
 #include "minivisor.h"
 #include "vm.h"
+#include "x86/hypercall.h"
 
 /*
  * A vCPU file maps the struct kvm_run page, followed by the page that
@@ -76,6 +77,9 @@ static long mv_check_extension(unsigned long cap)
 	 */
 	case KVM_CAP_IRQ_ROUTING:
 		return MV_MAX_IRQ_ROUTES;
+	/* minivisor's own hypercalls (<linux/minivisor_pv.h>), not KVM's. */
+	case KVM_CAP_EXIT_HYPERCALL:
+		return MV_HYPERCALL_EXITS;
 	default:
 		return 0;
 	}

@@ -29,6 +29,7 @@
 #include "netlink.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "x86/hypercall.h"
 
 static DEFINE_XARRAY_ALLOC1(mv_vms);
 
@@ -195,16 +196,28 @@ static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
 	return mv_dirty_log_clear(vm, &log);
 }
 
-/* KVM_ENABLE_CAP on a VM: only the manual dirty-log protection. */
+/*
+ * KVM_ENABLE_CAP on a VM: the manual dirty-log protection, and the
+ * hypercalls the VMM serves (which need vCPUs, so a backend).
+ */
 static int mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 {
 	struct kvm_enable_cap cap;
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
-	if (cap.cap != KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 || cap.flags)
+	if (cap.flags)
 		return -EINVAL;
-	return mv_dirty_log_enable_manual_protect(vm, cap.args[0]);
+	switch (cap.cap) {
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return mv_dirty_log_enable_manual_protect(vm, cap.args[0]);
+	case KVM_CAP_EXIT_HYPERCALL:
+		if (!mv_backend)
+			return -EINVAL;
+		return mv_x86_enable_hypercall_exits(&vm->x86, cap.args[0]);
+	default:
+		return -EINVAL;
+	}
 }
 
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,

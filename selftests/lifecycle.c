@@ -20,7 +20,11 @@
  *    out-of-range values give EINVAL or EEXIST as KVM gives them.
  *  - Hypercalls: VMCALL of a number nobody knows returns -KVM_ENOSYS,
  *    64 bits wide in long mode and 32 bits zero-extended in real mode
- *    (Documentation/virt/kvm/x86/hypercalls.rst).
+ *    (Documentation/virt/kvm/x86/hypercalls.rst); from user mode any
+ *    number returns -KVM_EPERM. The numbers KVM_CAP_EXIT_HYPERCALL
+ *    offers (KVM's KVM_HC_MAP_GPA_RANGE, minivisor's own) go to the VMM
+ *    as KVM_EXIT_HYPERCALL once it enables them, and its result comes
+ *    back in RAX (api.rst, 8.34).
  *
  * The guests are small enough to live here, as a few lines of assembly
  * below; like those of guests.S they are data copied to VMM_CODE_ADDR.
@@ -63,6 +67,7 @@ _Static_assert(COUNTER_GPA == VMM_MEM_SIZE, "COUNTER_GPA follows the VMM's memor
 
 /* Documentation/virt/kvm/x86/hypercalls.rst */
 #define KVM_ENOSYS		1000
+#define KVM_EPERM		1
 #define UNKNOWN_HYPERCALL	0x1234
 
 /* ---------------------------------------------------------------------- */
@@ -102,6 +107,12 @@ GUEST(lc_guest_vmcall16);
  */
 GUEST(lc_guest_vmcall64);
 
+/*
+ * 32-bit protected mode, RAX set by the test, run at CPL 3 with IOPL 3:
+ * VMCALL; OUT of EAX to PORT_REPORT; then HLT, which faults at CPL 3.
+ */
+GUEST(lc_guest_vmcall32);
+
 #undef GUEST
 
 asm(
@@ -134,6 +145,12 @@ asm(
 "lc_guest_vmcall16_end:\n"
 "\n"
 "	.code32\n"
+"lc_guest_vmcall32:\n"
+"	vmcall\n"
+"	out	%eax, $" XSTR(PORT_REPORT) "\n"
+"	hlt\n"
+"lc_guest_vmcall32_end:\n"
+"\n"
 "lc_guest_count_forever:\n"
 "	sti\n"
 "1:	incl	" XSTR(COUNTER_GPA) "\n"
@@ -1165,6 +1182,116 @@ TEST_F(lifecycle, unknown_hypercall_returns_minus_kvm_enosys)
 	ASSERT_RUN_OUT(real, PORT_REPORT, 4, (uint32_t)-KVM_ENOSYS);
 	ASSERT_EQ(0, vmm_get_regs(real, &regs));
 	EXPECT_EQ((uint64_t)(uint32_t)-KVM_ENOSYS, regs.rax);
+	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(real));
+}
+
+/*
+ * VMCALL from user mode returns -KVM_EPERM whatever the number, even one
+ * the VMM asked to serve: only the guest kernel may call the hypervisor.
+ * The guest runs flat 32-bit code with CS, SS and DS at DPL 3, and IOPL 3
+ * so that it may report with OUT.
+ */
+TEST_F(lifecycle, hypercall_from_user_mode_returns_minus_kvm_eperm)
+{
+	struct vmm *vmm = &self->vmm;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int offered;
+
+	offered = ioctl(vmm->dev, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_HYPERCALL);
+	ASSERT_LT(0, offered);
+	struct kvm_enable_cap enable = {
+		.cap = KVM_CAP_EXIT_HYPERCALL,
+		.args[0] = offered,
+	};
+	ASSERT_EQ(0, ioctl(vmm->vm, KVM_ENABLE_CAP, &enable));
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_PROTECTED_MODE, lc_guest_vmcall32,
+			      lc_guest_vmcall32_end));
+	ASSERT_EQ(0, vmm_get_sregs(vmm, &sregs));
+	sregs.cs.dpl = sregs.ss.dpl = sregs.ds.dpl = 3;
+	sregs.cs.selector |= 3;
+	sregs.ss.selector |= 3;
+	sregs.ds.selector |= 3;
+	ASSERT_EQ(0, vmm_set_sregs(vmm, &sregs));
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	regs.rax = __builtin_ctz(offered);
+	regs.rflags |= 3 << 12;		/* IOPL 3 */
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, (uint32_t)-KVM_EPERM);
+}
+
+/*
+ * KVM_CAP_EXIT_HYPERCALL (api.rst, 8.34). KVM_CHECK_EXTENSION answers a
+ * mask of hypercall numbers the VMM may serve: KVM_HC_MAP_GPA_RANGE on
+ * KVM, MINIVISOR_HC_PV_NOTIFY on minivisor. KVM_ENABLE_CAP takes a subset
+ * of it, and anything else is EINVAL. Until enabled the number returns
+ * -KVM_ENOSYS; once enabled VMCALL ends the run with KVM_EXIT_HYPERCALL:
+ * the number, the arguments from RBX, RCX and RDX, and whether the guest
+ * runs 64-bit code. What the VMM leaves in hypercall.ret becomes RAX when
+ * it re-enters, and the guest goes on after the VMCALL: all 64 bits of it
+ * in long mode, 32 bits zero-extended in real mode (on vCPU 1), where
+ * only EAX names the number. The arguments are ones KVM's
+ * KVM_HC_MAP_GPA_RANGE accepts (a page-aligned address, one page).
+ */
+TEST_F(lifecycle, hypercall_exits_to_the_vmm_once_enabled)
+{
+	struct vmm *vmm = &self->vmm, *real = &self->other_vcpu;
+	struct kvm_enable_cap enable = { .cap = KVM_CAP_EXIT_HYPERCALL };
+	struct kvm_regs regs;
+	int offered, nr;
+
+	offered = ioctl(vmm->dev, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_HYPERCALL);
+	ASSERT_LT(0, offered);
+	nr = __builtin_ctz(offered);
+	ASSERT_EQ(1 << nr, offered);
+	enable.args[0] = offered | 1;
+	EXPECT_EQ(-1, ioctl(vmm->vm, KVM_ENABLE_CAP, &enable));
+	EXPECT_EQ(EINVAL, errno);
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_LONG_MODE, lc_guest_vmcall64,
+			      lc_guest_vmcall64_end));
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	regs.rax = nr;
+	regs.rbx = 0x10000;
+	regs.rcx = 1;
+	regs.rdx = 0;
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, (uint32_t)-KVM_ENOSYS);
+
+	enable.args[0] = offered;
+	ASSERT_EQ(0, ioctl(vmm->vm, KVM_ENABLE_CAP, &enable));
+	ASSERT_EQ(0, vmm_load(vmm, VMM_LONG_MODE, lc_guest_vmcall64,
+			      lc_guest_vmcall64_end));
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	ASSERT_EQ(KVM_EXIT_HYPERCALL, vmm_run(vmm));
+	EXPECT_EQ((uint64_t)nr, vmm->run->hypercall.nr);
+	EXPECT_EQ(0x10000ULL, vmm->run->hypercall.args[0]);
+	EXPECT_EQ(1ULL, vmm->run->hypercall.args[1]);
+	EXPECT_EQ(0ULL, vmm->run->hypercall.args[2]);
+	EXPECT_EQ(1U, vmm->run->hypercall.longmode);
+	vmm->run->hypercall.ret = 0x1122334455667788ULL;
+	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, 0x55667788);
+	ASSERT_RUN_OUT(vmm, PORT_REPORT, 4, 0x11223344);
+	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(vmm));
+
+	ASSERT_EQ(0, add_vcpu(vmm, 1, real));
+	ASSERT_EQ(0, vmm_load(real, VMM_REAL_MODE, lc_guest_vmcall16,
+			      lc_guest_vmcall16_end));
+	ASSERT_EQ(0, vmm_get_regs(real, &regs));
+	regs.rax = 0xdeadbeef00000000ULL | nr;
+	regs.rbx = 0xfeed000000010000ULL;
+	regs.rcx = 1;
+	regs.rdx = 0;
+	ASSERT_EQ(0, vmm_set_regs(real, &regs));
+	ASSERT_EQ(KVM_EXIT_HYPERCALL, vmm_run(real));
+	EXPECT_EQ((uint64_t)nr, real->run->hypercall.nr);
+	EXPECT_EQ(0x10000ULL, real->run->hypercall.args[0]);
+	EXPECT_EQ(0U, real->run->hypercall.longmode);
+	real->run->hypercall.ret = 0xffffffff00000005ULL;
+	ASSERT_RUN_OUT(real, PORT_REPORT, 4, 5);
+	ASSERT_EQ(0, vmm_get_regs(real, &regs));
+	EXPECT_EQ(5ULL, regs.rax);
 	ASSERT_EQ(KVM_EXIT_HLT, vmm_run(real));
 }
 

@@ -122,6 +122,47 @@ TEST_F(run_exits, in_of_1_2_and_4_bytes_gets_what_userspace_put_in_the_data)
 }
 
 /*
+ * An IN or OUT that exited to userspace completes on the next KVM_RUN only
+ * if RIP is where the exit left it: KVM compares the linear RIP (CS.base +
+ * RIP) then with the exit's and, if userspace moved it (as QEMU does when
+ * it resets a vCPU whose OUT asked for the reset), drops the instruction:
+ * an IN loads nothing, neither moves RIP, and the guest runs from where
+ * userspace put it. Registers written back unchanged, as QEMU writes them
+ * before every run, move nothing, and the instruction completes.
+ */
+TEST_F(run_exits, in_or_out_left_open_is_dropped_if_userspace_moves_rip)
+{
+	struct vmm *vmm = &self->vmm;
+	struct kvm_regs regs;
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_REAL_MODE, guest_in_sizes,
+			      guest_in_sizes_end));
+	ASSERT_RUN_IN(vmm, PORT_IN, 1);
+	vmm_io_set_value(vmm, OUT_BYTE);
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	ASSERT_RUN_OUT(vmm, PORT_ECHO, 4, (IN_SENTINEL & 0xffffff00) | OUT_BYTE);
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_REAL_MODE, guest_in_sizes,
+			      guest_in_sizes_end));
+	ASSERT_RUN_IN(vmm, PORT_IN, 1);
+	vmm_io_set_value(vmm, OUT_BYTE);
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	regs.rip = OFFSET(guest_in_sizes_after_in8, guest_in_sizes);
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	ASSERT_RUN_OUT(vmm, PORT_ECHO, 4, IN_SENTINEL);
+
+	ASSERT_EQ(0, vmm_load(vmm, VMM_REAL_MODE, guest_out_sizes,
+			      guest_out_sizes_end));
+	ASSERT_RUN_OUT(vmm, PORT_OUT_BYTE, 1, OUT_BYTE);
+	ASSERT_EQ(0, vmm_get_regs(vmm, &regs));
+	regs.rip = OFFSET(guest_out_sizes_out16, guest_out_sizes);
+	regs.rax = OUT_WORD;
+	ASSERT_EQ(0, vmm_set_regs(vmm, &regs));
+	ASSERT_RUN_OUT(vmm, PORT_OUT_WORD, 2, OUT_WORD);
+}
+
+/*
  * KVM emulates string I/O and goes to userspace after every element OUTS
  * writes: REP OUTSB of N bytes is N exits of count 1, RIP staying on the
  * REP OUTSB with RSI and RCX stepping until RCX reaches 0.

@@ -170,10 +170,10 @@ static int handle_vmcall(struct mv_vcpu *vcpu)
 {
 	unsigned int cpl = vmcs_read(GUEST_CR0) & X86_CR0_PE ?
 			   (vmcs_read(SEGMENT_AR(MV_SS)) >> 5) & 3 : 0;
+	int ret = mv_x86_hypercall(vcpu, cpl, mv_vmx_long_mode());
 
-	mv_x86_hypercall(vcpu, cpl, mv_vmx_long_mode());
-	mv_vmx_skip_instruction();
-	return 1;
+	mv_vmx_end_instruction(vcpu->x86.insn_end, 0);
+	return ret;
 }
 
 /* VMX, SMX and the other instructions a guest of minivisor may not use. */

@@ -32,10 +32,27 @@ void mv_vmx_get_regs(struct mv_vcpu *vcpu, struct kvm_regs *regs)
 	regs->rflags = vmcs_read(GUEST_RFLAGS);
 }
 
+/*
+ * Userspace is about to write RIP or CS. If an IN or OUT waits for it,
+ * note where the instruction is, the first time: run.c drops the
+ * instruction if userspace moved it, as KVM does.
+ */
+static void note_open_io(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vcpu->x86.waiting == MV_WAITING_IO && !vmx->io_rip_noted) {
+		vmx->io_linear_rip = mv_vmx_linear_rip();
+		vmx->io_rip_noted = true;
+	}
+}
+
 void mv_vmx_set_regs(struct mv_vcpu *vcpu, const struct kvm_regs *regs)
 {
 	const __u64 *in = &regs->rax;
 	int i;
+
+	note_open_io(vcpu);
 
 	for (i = 0; i < ARRAY_SIZE(kvm_regs_order); i++)
 		mv_vmx_write_gpr(vcpu, kvm_regs_order[i], in[i]);
@@ -142,6 +159,7 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 
 	if (!sregs_valid(vcpu, &sregs))
 		return -EINVAL;
+	note_open_io(vcpu);
 	for (seg = MV_ES; seg < MV_NR_SEGMENTS; seg++)
 		set_segment(seg, sregs_segment(&sregs, seg));
 	vmcs_write(GUEST_GDTR_BASE, sregs.gdt.base);

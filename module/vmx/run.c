@@ -38,8 +38,10 @@
 #include "../irq/pending.h"
 #include "../run.h"
 #include "../vm.h"
+#include "../x86/hypercall.h"
 #include "caps.h"
 #include "insn.h"
+#include "segments.h"
 #include "vmx.h"
 #include "vmxon.h"
 
@@ -316,11 +318,24 @@ static void report_vcpu_state(struct mv_vcpu *vcpu)
 }
 
 /*
+ * Whether userspace moved the IN or OUT the last exit left open, writing
+ * RIP or CS (regs.c noted where it was). KVM then drops the instruction:
+ * QEMU, resetting a vCPU whose OUT asked for the reset, relies on it.
+ */
+static bool io_moved(struct mv_vmx_vcpu *vmx)
+{
+	if (!vmx->io_rip_noted)
+		return false;
+	vmx->io_rip_noted = false;
+	return mv_vmx_linear_rip() != vmx->io_linear_rip;
+}
+
+/*
  * Userspace has done its part of the instruction the last exit left open
- * (an IN's data, an MMIO read's): x86/ finishes it, and RIP moves on. No
- * exit came in between, so the VMCS still has an I/O instruction's
- * length; an MMIO access's is the decoder's. VT-x keeps RSP in the VMCS:
- * a read into it goes there.
+ * (an IN's data, an MMIO read's, a hypercall's result): x86/ finishes it,
+ * and RIP moves on. No exit came in between, so the VMCS still has an I/O
+ * instruction's or VMCALL's length; an MMIO access's is the decoder's.
+ * VT-x keeps RSP in the VMCS: a read into it goes there.
  */
 static void complete_emulation(struct mv_vcpu *vcpu)
 {
@@ -331,11 +346,18 @@ static void complete_emulation(struct mv_vcpu *vcpu)
 
 	switch (x86->waiting) {
 	case MV_WAITING_IO:
+		if (unlikely(io_moved(to_vmx(vcpu)))) {
+			x86->waiting = MV_WAITING_NONE;
+			return;
+		}
 		end = mv_x86_complete_io(vcpu);
 		break;
 	case MV_WAITING_STRING_IN:
 		mv_vmx_guest_paging(&x86->paging);
 		end = mv_x86_complete_string_in(vcpu);
+		break;
+	case MV_WAITING_HYPERCALL:
+		end = mv_x86_complete_hypercall(vcpu, mv_vmx_long_mode());
 		break;
 	default:
 		into_rsp = x86->mmio.reg == MV_RSP;

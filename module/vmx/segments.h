@@ -37,4 +37,17 @@ static inline bool mv_vmx_long_mode(void)
 	       (vmcs_read(SEGMENT_AR(MV_CS)) & SEGMENT_AR_L);
 }
 
+/*
+ * The linear address of the guest's next instruction, as KVM compares it:
+ * RIP in 64-bit code, else CS.base + EIP, in 32 bits.
+ */
+static inline unsigned long mv_vmx_linear_rip(void)
+{
+	unsigned long rip = vmcs_read(GUEST_RIP);
+
+	if (mv_vmx_long_mode())
+		return rip;
+	return (u32)(vmcs_read(SEGMENT_BASE(MV_CS)) + rip);
+}
+
 #endif /* MV_VMX_SEGMENTS_H */

@@ -68,6 +68,14 @@ struct mv_vmx_vcpu {
 	u32 exit_reason;
 	u64 exit_tsc;			/* TSC at the last VM exit */
 	unsigned long exit_qualification;
+
+	/*
+	 * Where the IN or OUT left open for userspace was (its linear RIP),
+	 * noted when userspace first writes RIP or CS before the next run
+	 * (regs.c): if it moved them, the instruction is dropped (run.c).
+	 */
+	bool io_rip_noted;
+	unsigned long io_linear_rip;
 };
 
 static inline struct mv_vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)

@@ -9,7 +9,8 @@
  * kvm_run. As in KVM, the guest's RIP still points at the instruction
  * while userspace handles the exit; the instruction completes when
  * userspace calls KVM_RUN again: an IN then loads the data userspace left
- * in the page into AL, AX or EAX.
+ * in the page into AL, AX or EAX. If userspace moved RIP in between, KVM
+ * drops the IN or OUT instead; the backend, which owns RIP, does that.
  *
  * INS and OUTS move data between the port and guest memory, addressed by
  * ES:RDI or DS:RSI; the exit gives the linear address and the address

@@ -79,6 +79,7 @@ enum mv_x86_waiting {
 	MV_WAITING_IO,		/* an IN's data, or an OUT's end (io.c) */
 	MV_WAITING_STRING_IN,	/* the elements of an INS (io.c) */
 	MV_WAITING_MMIO,	/* an MMIO read's data (mmio.c) */
+	MV_WAITING_HYPERCALL,	/* a hypercall's result (hypercall.h) */
 };
 
 /* An INS or OUTS in progress (io.c). */
@@ -141,14 +142,15 @@ struct mv_x86_vcpu {
 /*
  * The x86 part of every VM (struct mv_vm's member x86): the TSC value
  * userspace last wrote to one of its vCPUs, the host's TSC then, and the
- * offset that gave it (tsc.c).
+ * offset that gave it (tsc.c); and the hypercalls its VMM serves.
  */
 struct mv_x86_vm {
-	spinlock_t tsc_lock;		/* guards the members below */
+	spinlock_t tsc_lock;		/* guards the tsc_ members */
 	bool tsc_written;
 	u64 tsc_value;
 	u64 tsc_host;
 	u64 tsc_offset;
+	u64 hypercall_exits;		/* bits by number (hypercall.h) */
 };
 
 /* An INS or OUTS, as the exit describes it. */

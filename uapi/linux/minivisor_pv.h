@@ -28,14 +28,35 @@
  *   A ring more than MINIVISOR_PV_RING_SIZE ahead of the device is
  *   served as if produced were consumed + MINIVISOR_PV_RING_SIZE.
  *
+ * - Or, in place of both ports, one hypercall: MINIVISOR_HC_PV_NOTIFY
+ *   with the ring's address in RBX attaches it, as the ring port does,
+ *   then serves it, as the doorbell does. It returns 0 in RAX, or
+ *   -KVM_EINVAL (<linux/kvm_para.h>) for a ring it cannot attach.
+ *
  * Port numbers are I/O ports of the guest's PC: 0x5c0-0x5c7 are free on
  * mvctl's machine and on QEMU's pc and q35.
+ *
+ * Hypercalls follow KVM's convention (Documentation/virt/kvm/x86/
+ * hypercalls.rst): a guest kernel executes VMCALL (VMMCALL on AMD) with
+ * the number in RAX and arguments in RBX, RCX, RDX and RSI; the result
+ * comes back in RAX. KVM numbers its own hypercalls upwards from 1
+ * (KVM_HC_VAPIC_POLL_IRQ; KVM_HC_MAP_GPA_RANGE is 12) in <linux/kvm_para.h>.
+ * minivisor numbers its own downwards from 30, the highest bit of the mask
+ * KVM_CHECK_EXTENSION(KVM_CAP_EXIT_HYPERCALL) returns as a positive int.
+ * The module serves none of them itself: it hands each to the VMM as
+ * KVM_EXIT_HYPERCALL (run->hypercall.nr, args[0..3] from RBX, RCX, RDX,
+ * RSI), and the VMM's run->hypercall.ret becomes RAX when it re-enters.
+ * It does so once the VMM asks, with KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL)
+ * and a mask of their bits; until then, and on KVM, they return
+ * -KVM_ENOSYS like any number the hypervisor does not know.
  */
 #ifndef _UAPI_LINUX_MINIVISOR_PV_H
 #define _UAPI_LINUX_MINIVISOR_PV_H
 
 #define MINIVISOR_PV_RING_PORT		0x5c0
 #define MINIVISOR_PV_DOORBELL_PORT	0x5c4
+
+#define MINIVISOR_HC_PV_NOTIFY		30
 
 #define MINIVISOR_PV_RING_SIZE		64
 #define MINIVISOR_PV_MAX_LEN		0x100000	/* 1 MiB */

@@ -8,13 +8,17 @@
  * one item and their count, the data in the kvm_run page at data_offset.
  * A guest-physical address outside every memslot comes out as
  * KVM_EXIT_MMIO with the address, length and data; mvctl's one MMIO
- * device is mvctl lab's (lab_devices.c). An access nobody handles is reported on stderr the first time
- * its port or address is seen, then behaves as on a PC bus with nothing
- * there: reads give all ones, writes go nowhere.
+ * device is mvctl lab's (lab_devices.c). An access nobody handles is
+ * reported on stderr the first time its port or address is seen, then
+ * behaves as on a PC bus with nothing there: reads give all ones, writes
+ * go nowhere. A hypercall the VMM asked for (KVM_CAP_EXIT_HYPERCALL) comes
+ * out as KVM_EXIT_HYPERCALL; the only ones mvctl asks for are mvctl lab's,
+ * and any other returns -KVM_ENOSYS, as the hypervisor's own would.
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/kvm_para.h>
 
 #include "devices.h"
 #include "lab_devices.h"
@@ -119,4 +123,10 @@ void devices_mmio(struct vmm *vmm, struct kvm_run *run)
 			(unsigned long long)run->mmio.phys_addr, run->mmio.len);
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+}
+
+void devices_hypercall(struct vmm *vmm, struct kvm_run *run)
+{
+	if (!lab_devices_hypercall(vmm, run))
+		run->hypercall.ret = -KVM_ENOSYS;
 }

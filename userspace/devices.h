@@ -36,6 +36,9 @@ void devices_io(struct vmm *vmm, struct kvm_run *run);
 /* Serve a KVM_EXIT_MMIO. */
 void devices_mmio(struct vmm *vmm, struct kvm_run *run);
 
+/* Serve a KVM_EXIT_HYPERCALL: set run->hypercall.ret. */
+void devices_hypercall(struct vmm *vmm, struct kvm_run *run);
+
 /* What a read of size bytes from nothing gives: all ones. */
 uint32_t devices_all_ones(unsigned int size);
 

@@ -20,7 +20,10 @@
  *    a VM exit, through to mvctl, a byte per port access or four bytes
  *    per MMIO access (which the hypervisor decodes first);
  *  - pv-ring: paravirtualization: the guest knows it is a guest and uses
- *    minivisor's PV ring (<linux/minivisor_pv.h>), an exit per page;
+ *    minivisor's PV ring (<linux/minivisor_pv.h>), an exit per page, at
+ *    an OUT to its doorbell port;
+ *  - pv-hcall: the same, but the doorbell is a hypercall (VMCALL), which
+ *    mvctl asks the hypervisor to hand it (KVM_CAP_EXIT_HYPERCALL);
  *  - assigned: direct assignment (--assign, as mvctl run's): a host PCI
  *    function's BAR mapped into the guest, whose registers the guest
  *    writes and reads back without an exit. It must be an e1000 (lab.h).
@@ -43,7 +46,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/kvm.h>
+#include <linux/minivisor_pv.h>
 
 #include "guests/lab.h"
 #include "json.h"
@@ -80,6 +86,8 @@ static const struct lab_model lab_models[] = {
 	{ "mmio", "emulated device: a MOV per 32-bit register", LAB_IO_MMIO },
 	{ "pv-ring", "paravirtual: minivisor's PV ring, a doorbell per 4 KiB",
 	  LAB_IO_PV_RING },
+	{ "pv-hcall", "paravirtual: the same ring, a hypercall per 4 KiB",
+	  LAB_IO_PV_HYPERCALL },
 	{ "assigned", "direct assignment: an e1000's registers (--assign BDF)",
 	  LAB_IO_ASSIGNED },
 };
@@ -88,7 +96,7 @@ static const struct lab_model lab_models[] = {
 
 struct lab_result {
 	bool ran;
-	bool skipped;		/* assigned, without --assign */
+	bool skipped;		/* not in --models, or assigned without --assign */
 	uint64_t compute_ticks;
 	uint64_t io_ticks;
 	uint64_t io_exits;
@@ -99,8 +107,11 @@ struct lab_result {
 struct lab_options {
 	const char *guest;
 	const char *qemu;
+	const char *chart;	/* a PNG to draw, or a gnuplot script (.gp) */
 	unsigned int io_kib;
 	bool json;
+	bool trace;		/* every exit of the VM models, on stderr */
+	uint32_t models;	/* bit i: lab_models[i] runs; 0: all do */
 	bool assign;
 	struct pci_assignment assigned;
 };
@@ -129,6 +140,31 @@ static char *default_guest(void)
 	return path;
 }
 
+/*
+ * --models NAME,NAME...: the models to run, as bits of lab_models[].
+ * native always runs: the others are measured against it.
+ */
+static int parse_models(const char *list, uint32_t *models)
+{
+	char names[256], *name, *rest;
+
+	if (strlen(list) >= sizeof(names))
+		return usage_error("--models takes model names, not", list);
+	strcpy(names, list);
+	*models = 1U << 0;
+	for (name = strtok_r(names, ",", &rest); name;
+	     name = strtok_r(NULL, ",", &rest)) {
+		size_t i = 0;
+
+		while (i < LAB_MODELS && strcmp(name, lab_models[i].name))
+			i++;
+		if (i == LAB_MODELS)
+			return usage_error("no such model", name);
+		*models |= 1U << i;
+	}
+	return MVCTL_EXIT_OK;
+}
+
 static int parse_options(int argc, char **argv, struct lab_options *opts)
 {
 	*opts = (struct lab_options){
@@ -144,12 +180,32 @@ static int parse_options(int argc, char **argv, struct lab_options *opts)
 			opts->json = true;
 			continue;
 		}
+		if (!strcmp(arg, "--trace")) {
+			opts->trace = true;
+			continue;
+		}
 		if (strcmp(arg, "--kib") && strcmp(arg, "--guest") &&
-		    strcmp(arg, "--qemu") && strcmp(arg, "--assign"))
+		    strcmp(arg, "--qemu") && strcmp(arg, "--assign") &&
+		    strcmp(arg, "--chart") && strcmp(arg, "--models"))
 			return usage_error("unknown option", arg);
 		if (!value)
 			return usage_error("missing value for", arg);
 		i++;
+		if (!strcmp(arg, "--models")) {
+			int ret = parse_models(value, &opts->models);
+
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (!strcmp(arg, "--chart")) {
+			/* gnuplot's script quotes it with '' */
+			if (strchr(value, '\'') || strchr(value, '\n'))
+				return usage_error("--chart takes a file name without quotes, not",
+						   value);
+			opts->chart = value;
+			continue;
+		}
 		if (!strcmp(arg, "--assign")) {
 			int ret = pci_parse_assign(value, &opts->assigned);
 
@@ -343,6 +399,26 @@ static uint64_t io_exits_per_round(const struct vmm *vmm)
 	return (exits ? exits - 1 : 0) / LAB_IO_ROUNDS;
 }
 
+/*
+ * Have the hypervisor hand mvctl the PV ring's hypercall, as
+ * KVM_EXIT_HYPERCALL (api.rst, KVM_CAP_EXIT_HYPERCALL): minivisor offers
+ * it; KVM offers only a hypercall of its own, and refuses.
+ */
+static int serve_pv_hypercall(struct vmm *vmm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_EXIT_HYPERCALL,
+		.args[0] = 1ULL << MINIVISOR_HC_PV_NOTIFY,
+	};
+
+	if (!ioctl(vmm->vm, KVM_ENABLE_CAP, &cap))
+		return MVCTL_EXIT_OK;
+	fprintf(stderr,
+		"mvctl lab: pv-hcall: KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL) of hypercall %d: %s\n",
+		MINIVISOR_HC_PV_NOTIFY, strerror(errno));
+	return MVCTL_EXIT_FAILURE;
+}
+
 /* The workload in a VM on device, doing its I/O the model's way. */
 static int run_guest(const char *device, const struct lab_options *opts,
 		     const struct lab_model *model, struct lab_result *result)
@@ -353,6 +429,7 @@ static int run_guest(const char *device, const struct lab_options *opts,
 		.mem_size = LAB_MEM,
 		.nr_vcpus = 1,
 		.timeout = LAB_TIMEOUT,
+		.trace = opts->trace,
 	};
 	struct vmm_lab lab;
 	struct vmm vmm;
@@ -385,6 +462,8 @@ static int run_guest(const char *device, const struct lab_options *opts,
 			ret = MVCTL_EXIT_FAILURE;
 		}
 	}
+	if (!ret && model->io == LAB_IO_PV_HYPERCALL)
+		ret = serve_pv_hypercall(&vmm);
 	if (!ret) {
 		machine_run(&vmm, &config);
 		if (vmm.stop != VMM_STOP_EXIT_PORT || vmm.stop_value ||
@@ -486,6 +565,105 @@ static void print_json(const char *device, const struct lab_options *opts,
 	printf("\n]}\n");
 }
 
+/* Whether name ends with suffix. */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t len = strlen(name), suffix_len = strlen(suffix);
+
+	return len >= suffix_len && !strcmp(name + len - suffix_len, suffix);
+}
+
+/*
+ * gnuplot's script for the chart, its data inline: the compute part
+ * against native, and the I/O's ticks per KiB moved on a log scale, a bar
+ * per model that ran (the second chart only if an I/O model ran). It
+ * draws into png.
+ */
+static void write_chart_script(FILE *out, const char *png, const char *device,
+			       const struct lab_options *opts,
+			       const struct lab_result *results)
+{
+	int io_models = 0;
+
+	fprintf(out, "# mvctl lab's chart: gnuplot draws it into %s\n", png);
+	fprintf(out, "$compute << EOD\n");
+	for (size_t i = 0; i < LAB_MODELS; i++)
+		if (results[i].ran)
+			fprintf(out, "%s %.4f\n", lab_models[i].name,
+				(double)results[i].compute_ticks /
+				results[0].compute_ticks);
+	fprintf(out, "EOD\n$io << EOD\n");
+	for (size_t i = 0; i < LAB_MODELS; i++) {
+		if (results[i].ran && lab_models[i].io > LAB_IO_NONE) {
+			fprintf(out, "%s %.1f\n", lab_models[i].name,
+				(double)results[i].io_ticks / opts->io_kib);
+			io_models++;
+		}
+	}
+	fprintf(out,
+		"EOD\n"
+		"set terminal png size %d,450\n"
+		"set output '%s'\n"
+		"set termoption noenhanced\n"
+		"set multiplot layout 1,%d title 'mvctl lab on %s: TSC ticks'\n"
+		"set style fill solid 0.6\n"
+		"set boxwidth 0.6\n"
+		"set grid ytics\n"
+		"set key off\n"
+		"set xtics rotate by -30\n"
+		"set title 'compute part, times native (lower is better)'\n"
+		"set yrange [0:*]\n"
+		"plot $compute using 0:2:xtic(1) with boxes, 1 with lines dt 2 lc rgb 'black'\n",
+		io_models ? 1000 : 500, png, io_models ? 2 : 1, device);
+	if (io_models)
+		fprintf(out,
+			"set title 'I/O, ticks per KiB moved (log scale)'\n"
+			"set logscale y\n"
+			"set yrange [*:*]\n"
+			"plot $io using 0:2:xtic(1) with boxes\n");
+	fprintf(out, "unset multiplot\n");
+}
+
+/*
+ * --chart FILE: FILE.gp gets gnuplot's script, which draws FILE.png in
+ * the directory gnuplot runs in (for a machine without gnuplot, such as
+ * make lab's emulated host); any other FILE is drawn by gnuplot now.
+ */
+static int write_chart(const char *file, const char *device,
+		       const struct lab_options *opts,
+		       const struct lab_result *results)
+{
+	char png[PATH_MAX];
+	FILE *out;
+	int ret;
+
+	if (ends_with(file, ".gp")) {
+		const char *base = strrchr(file, '/');
+
+		base = base ? base + 1 : file;
+		snprintf(png, sizeof(png), "%.*s.png",
+			 (int)(strlen(base) - strlen(".gp")), base);
+		out = fopen(file, "w");
+	} else {
+		snprintf(png, sizeof(png), "%s", file);
+		out = popen("gnuplot", "w");
+	}
+	if (!out) {
+		fprintf(stderr, "mvctl lab: --chart %s: %s\n", file,
+			strerror(errno));
+		return MVCTL_EXIT_FAILURE;
+	}
+	write_chart_script(out, png, device, opts, results);
+	ret = ends_with(file, ".gp") ? fclose(out) : pclose(out);
+	if (ret) {
+		fprintf(stderr,
+			"mvctl lab: --chart %s: %s\n", file, ret < 0 ?
+			strerror(errno) : "gnuplot failed (is it installed?)");
+		return MVCTL_EXIT_FAILURE;
+	}
+	return MVCTL_EXIT_OK;
+}
+
 int mvctl_lab(const char *device, int argc, char **argv)
 {
 	struct lab_result results[LAB_MODELS] = { 0 };
@@ -508,7 +686,10 @@ int mvctl_lab(const char *device, int argc, char **argv)
 	free(sent);
 
 	for (size_t i = 0; i < LAB_MODELS; i++) {
-		if (lab_models[i].io == LAB_NATIVE)
+		ret = MVCTL_EXIT_OK;
+		if (opts.models && !(opts.models & (1U << i)))
+			results[i].skipped = true;
+		else if (lab_models[i].io == LAB_NATIVE)
 			ret = run_native(&results[i]);
 		else if (lab_models[i].io == LAB_EMULATION)
 			ret = run_emulation(&opts, &results[i]);
@@ -530,5 +711,11 @@ int mvctl_lab(const char *device, int argc, char **argv)
 		print_json(device, &opts, results, match);
 	else
 		print_table(device, &opts, results, match);
+	if (opts.chart) {
+		fflush(stdout);
+		ret = write_chart(opts.chart, device, &opts, results);
+		if (ret && status == MVCTL_EXIT_OK)
+			status = ret;
+	}
 	return status;
 }

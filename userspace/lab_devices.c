@@ -11,7 +11,9 @@
  *   KVM_EXIT_MMIO, after the hypervisor decoded the instruction.
  * - minivisor's PV ring (<linux/minivisor_pv.h> says how it works): the
  *   guest queues buffer descriptors in its own memory; on the doorbell, a
- *   single KVM_EXIT_IO, mvctl copies every queued buffer at once.
+ *   single KVM_EXIT_IO, mvctl copies every queued buffer at once. The
+ *   doorbell may also be the hypercall MINIVISOR_HC_PV_NOTIFY, a single
+ *   KVM_EXIT_HYPERCALL, which mvctl lab asks the module to send it.
  *
  * They exist only in mvctl lab's VMs (vmm->lab); for mvctl run the ports
  * and the address are unclaimed (devices.c). The VM's devices_lock is
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kvm_para.h>
 #include <linux/minivisor_pv.h>
 
 #include "devices.h"
@@ -144,27 +147,53 @@ static uint32_t pv_in(struct vmm *vmm, uint16_t offset, unsigned int size)
 	return devices_all_ones(size);
 }
 
+/*
+ * The ring's guest-physical address, 0 to detach it. A ring that is not
+ * page-aligned guest memory leaves it detached; returns whether it is
+ * attached.
+ */
+static bool attach_ring(struct vmm *vmm, uint64_t addr)
+{
+	if (addr % 4096 ||
+	    !guest_buffer(vmm, addr, sizeof(struct minivisor_pv_ring)))
+		addr = 0;
+	vmm->lab->pv_ring = addr;
+	return addr;
+}
+
+static void ring_doorbell(struct vmm *vmm)
+{
+	if (vmm->lab->pv_ring)
+		serve_ring(vmm, (struct minivisor_pv_ring *)
+				(vmm->mem + vmm->lab->pv_ring));
+}
+
 static void pv_out(struct vmm *vmm, uint16_t offset, unsigned int size,
 		   uint32_t value)
 {
-	struct vmm_lab *lab = vmm->lab;
-
-	if (!lab || size != 4)
+	if (!vmm->lab || size != 4)
 		return;
 	switch (MINIVISOR_PV_RING_PORT + offset) {
 	case MINIVISOR_PV_RING_PORT:
-		/* A ring that is not all guest memory leaves it detached. */
-		if (value % 4096 ||
-		    !guest_buffer(vmm, value, sizeof(struct minivisor_pv_ring)))
-			value = 0;
-		lab->pv_ring = value;
+		attach_ring(vmm, value);
 		break;
 	case MINIVISOR_PV_DOORBELL_PORT:
-		if (lab->pv_ring)
-			serve_ring(vmm, (struct minivisor_pv_ring *)
-					(vmm->mem + lab->pv_ring));
+		ring_doorbell(vmm);
 		break;
 	}
+}
+
+bool lab_devices_hypercall(struct vmm *vmm, struct kvm_run *run)
+{
+	if (!vmm->lab || run->hypercall.nr != MINIVISOR_HC_PV_NOTIFY)
+		return false;
+	if (attach_ring(vmm, run->hypercall.args[0])) {
+		ring_doorbell(vmm);
+		run->hypercall.ret = 0;
+	} else {
+		run->hypercall.ret = -KVM_EINVAL;
+	}
+	return true;
 }
 
 const struct port_device lab_pv_device = {

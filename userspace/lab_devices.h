@@ -3,7 +3,7 @@
  * The devices mvctl lab's guest moves its data through (lab_devices.c):
  * one loopback store of bytes behind three doors, an emulated data port,
  * an emulated MMIO data register and minivisor's paravirtual ring
- * (<linux/minivisor_pv.h>). Every byte given to any of them comes back,
+ * (<linux/minivisor_pv.h>), whose doorbell is a port or a hypercall. Every byte given to any of them comes back,
  * in order, from any of them.
  */
 #ifndef MVCTL_LAB_DEVICES_H
@@ -28,5 +28,8 @@ void lab_devices_free(struct vmm_lab *lab);
 
 /* Serve a KVM_EXIT_MMIO if it is the data register's; true if it was. */
 bool lab_devices_mmio(struct vmm *vmm, struct kvm_run *run);
+
+/* Serve a KVM_EXIT_HYPERCALL if it is the PV ring's; true if it was. */
+bool lab_devices_hypercall(struct vmm *vmm, struct kvm_run *run);
 
 #endif /* MVCTL_LAB_DEVICES_H */

@@ -4,8 +4,8 @@
  * guest stopped (kvm_run.exit_reason, api.rst "KVM_RUN"), serve it,
  * KVM_RUN again.
  *
- * I/O and MMIO exits go to the emulated devices, and the next KVM_RUN
- * completes the guest's instruction with what they answered. HLT stops
+ * I/O, MMIO and hypercall exits go to the emulated devices, and the next
+ * KVM_RUN completes the guest's instruction with what they answered. HLT stops
  * this vCPU (nothing will ever interrupt it: mvctl injects no
  * interrupts); the run ends once every vCPU has halted. A triple fault
  * (KVM_EXIT_SHUTDOWN), a failed VM entry or an internal error ends the
@@ -94,6 +94,12 @@ static void trace_exit(struct vmm_vcpu *vcpu, int ret)
 				 sizeof(details) - strlen(details),
 				 " data %#x", value);
 		break;
+	case KVM_EXIT_HYPERCALL:
+		snprintf(details, sizeof(details), " nr %llu args %#llx %#llx",
+			 (unsigned long long)run->hypercall.nr,
+			 (unsigned long long)run->hypercall.args[0],
+			 (unsigned long long)run->hypercall.args[1]);
+		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(details, sizeof(details), " hardware reason %#llx",
 			 (unsigned long long)
@@ -151,6 +157,11 @@ static bool serve_exit(struct vmm_vcpu *vcpu)
 	case KVM_EXIT_MMIO:
 		pthread_mutex_lock(&vmm->devices_lock);
 		devices_mmio(vmm, run);
+		pthread_mutex_unlock(&vmm->devices_lock);
+		return true;
+	case KVM_EXIT_HYPERCALL:
+		pthread_mutex_lock(&vmm->devices_lock);
+		devices_hypercall(vmm, run);
 		pthread_mutex_unlock(&vmm->devices_lock);
 		return true;
 	case KVM_EXIT_HLT:

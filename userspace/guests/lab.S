@@ -10,8 +10,9 @@
  *     return buffer through the I/O model it was given, LAB_IO_ROUNDS
  *     times, the fastest round timed with RDTSC:
  *     a byte per OUT and IN on the data port, 32 bits per MOV on the MMIO
- *     data register, a page per doorbell through minivisor's PV ring, or
- *     32 bits at a time through an assigned PCI function's registers;
+ *     data register, a page per doorbell through minivisor's PV ring
+ *     (the doorbell a port or a hypercall), or 32 bits at a time through
+ *     an assigned PCI function's registers;
  *  3. checksums what came back, writes the results to the mailbox and
  *     ends the run through the exit port.
  * RDTSC does not exit (mvctl's VMs do not trap it), so the ticks include
@@ -88,6 +89,8 @@ _start:
 	je	2f
 	cmp	$LAB_IO_PV_RING, %eax
 	je	3f
+	cmp	$LAB_IO_PV_HYPERCALL, %eax
+	je	9f
 	cmp	$LAB_IO_ASSIGNED, %eax
 	je	7f
 	jmp	4f
@@ -95,7 +98,11 @@ _start:
 	jmp	4f
 2:	call	io_mmio
 	jmp	4f
-3:	call	io_pv_ring
+3:	xor	%edi, %edi
+	call	io_pv
+	jmp	4f
+9:	mov	$1, %edi
+	call	io_pv
 	jmp	4f
 7:	call	io_assigned
 4:	call	read_tsc
@@ -193,16 +200,20 @@ io_assigned:
 
 /*
  * R13 bytes out and back through the PV ring, a page at a time: two
- * descriptors (the page to send, the page to fill) and one doorbell.
+ * descriptors (the page to send, the page to fill), then the doorbell:
+ * with EDI 0 the ring and doorbell ports, with EDI 1 the hypercall
+ * MINIVISOR_HC_PV_NOTIFY, which names the ring each time.
  */
-io_pv_ring:
+io_pv:
 	mov	$LAB_PV_RING_ADDR, %r8
 	movl	$0, MINIVISOR_PV_RING_PRODUCED(%r8)
 	movl	$0, MINIVISOR_PV_RING_CONSUMED(%r8)
+	test	%edi, %edi
+	jnz	5f
 	mov	$MINIVISOR_PV_RING_PORT, %dx
 	mov	%r8d, %eax
 	out	%eax, %dx
-	xor	%r9, %r9			/* bytes done */
+5:	xor	%r9, %r9			/* bytes done */
 1:	cmp	%r13, %r9
 	jae	2f
 	mov	%r13, %r10			/* this batch: a page or less */
@@ -216,14 +227,24 @@ io_pv_ring:
 	lea	LAB_RETURN(%r9), %rsi
 	mov	$MINIVISOR_PV_DESC_WRITE, %ecx
 	call	put_descriptor
+	test	%edi, %edi
+	jnz	3f
 	mov	$MINIVISOR_PV_DOORBELL_PORT, %dx
 	out	%eax, %dx
-	add	%r10, %r9
+	jmp	4f
+3:	push	%rbx				/* the mailbox */
+	mov	$MINIVISOR_HC_PV_NOTIFY, %eax
+	mov	%r8, %rbx
+	vmcall
+	pop	%rbx
+4:	add	%r10, %r9
 	jmp	1b
-2:	mov	$MINIVISOR_PV_RING_PORT, %dx
+2:	test	%edi, %edi
+	jnz	6f
+	mov	$MINIVISOR_PV_RING_PORT, %dx
 	xor	%eax, %eax
 	out	%eax, %dx
-	ret
+6:	ret
 
 /*
  * The next descriptor of the ring at R8: address RSI, length R10, flags

@@ -17,6 +17,7 @@
 #define LAB_IO_MMIO		2	/* a MOV per 32-bit register access */
 #define LAB_IO_PV_RING		3	/* minivisor's PV ring, a doorbell a page */
 #define LAB_IO_ASSIGNED		4	/* an assigned function's registers */
+#define LAB_IO_PV_HYPERCALL	5	/* the PV ring, a hypercall a page */
 
 /* The mailbox: mvctl writes the orders, the guest the results. */
 #define LAB_MAILBOX		0x8000

@@ -34,6 +34,7 @@ static const struct {
 	CAPABILITY(KVM_CAP_IMMEDIATE_EXIT),
 	CAPABILITY(KVM_CAP_MP_STATE),
 	CAPABILITY(KVM_CAP_VCPU_EVENTS),
+	CAPABILITY(KVM_CAP_EXIT_HYPERCALL),
 };
 
 int mvctl_info(const char *device, int argc, char **argv)

@@ -259,15 +259,15 @@ int pci_assign(struct vmm *vmm, const struct pci_assignment *assignments,
 		memcpy(request.bar_gpa, assignment->bar_gpa,
 		       sizeof(request.bar_gpa));
 		if (ioctl(vmm->vm, MINIVISOR_ASSIGN_PCI, &request)) {
-			fprintf(stderr, "mvctl run: --assign %s: %s (%s)\n",
-				assignment->name, explain_assign(errno),
-				strerror(errno));
+			fprintf(stderr, "mvctl %s: --assign %s: %s (%s)\n",
+				vmm->command, assignment->name,
+				explain_assign(errno), strerror(errno));
 			return MVCTL_EXIT_FAILURE;
 		}
 		vmm->pci.functions[vmm->pci.nr_functions++] =
 			assignment->address;
-		fprintf(stderr, "mvctl run: %s is 00:%02x.0 on the guest's PCI bus",
-			assignment->name, vmm->pci.nr_functions);
+		fprintf(stderr, "mvctl %s: %s is 00:%02x.0 on the guest's PCI bus",
+			vmm->command, assignment->name, vmm->pci.nr_functions);
 		for (int bar = 0; bar < MINIVISOR_PCI_BARS; bar++) {
 			uint64_t size = assignment->bar_size[bar];
 

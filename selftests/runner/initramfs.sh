@@ -20,7 +20,8 @@
 # order (nvme.ko last). Nothing loads them at boot: until a test does, the
 # QEMU host's NVMe PF has no driver. irqbypass.ko comes along where it is a
 # module of its own. The guests built beside mvctl (guests/*.bin and
-# guests/*.elf in mvctl's directory) land in /guests.
+# guests/*.elf in mvctl's directory) land in /guests, the teaching lab's
+# pages (docs/labs/*.md) in /docs/labs.
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -74,6 +75,8 @@ guests=("$(dirname "$mvctl")"/guests/*.{bin,elf})
 	exit 2
 }
 install -m 644 "${guests[@]}" "$root/guests/"
+# The teaching lab's pages, whose commands the docs suite runs.
+install -D -m 644 -t "$root/docs/labs" "$here/../../docs/labs/"*.md
 install -m 644 "$module" "$root/lib/minivisor/minivisor.ko"
 [[ -z $delay_module ]] ||
 	install -m 644 "$delay_module" "$root/lib/minivisor/minivisor-delay.ko"

@@ -16,7 +16,7 @@
 # Hosts marked "all" in hosts.conf run only with --all (make check-all):
 # the long variants that do not fit CI's time.
 #
-# The hosts that run the qemu_boot or the lab suite boot with QEMU
+# The hosts that run the qemu_boot, lab or docs suite boot with QEMU
 # appended to their initramfs (qemu-payload.sh), and qemu_boot's guest,
 # its kernel given with --guest-kernel (selftests/qemu_guest/build.sh
 # builds it).
@@ -103,13 +103,14 @@ cmdline() {
 }
 
 # host_initrd HOST: the initramfs HOST boots. It is its flavour's, and on
-# a host that runs qemu_boot or lab, that with the QEMU payload appended
+# a host that runs qemu_boot, lab or docs, that with the QEMU payload appended
 # (qemu-payload.sh), written to OUT/HOST/initramfs.gz.
 host_initrd() {
 	local initrd=${initrds[${flavour[$1]}]}
 
 	if [[ " ${suites[$1]} " == *" qemu_boot "* ||
-		" ${suites[$1]} " == *" lab "* ]]; then
+		" ${suites[$1]} " == *" lab "* ||
+		" ${suites[$1]} " == *" docs "* ]]; then
 		cat "$initrd" "$out/qemu-payload.gz" >"$out/$1/initramfs.gz"
 		initrd=$out/$1/initramfs.gz
 	fi
@@ -333,7 +334,8 @@ done
 if [[ -n ${wanted[qemu_boot]:-} && -z $guest_kernel ]]; then
 	die "the qemu_boot suite needs --guest-kernel (make guest-kernel builds it)"
 fi
-if [[ -n ${wanted[qemu_boot]:-} || -n ${wanted[lab]:-} ]]; then
+if [[ -n ${wanted[qemu_boot]:-} || -n ${wanted[lab]:-} ||
+	-n ${wanted[docs]:-} ]]; then
 	"$here/qemu-payload.sh" --out "$out/qemu-payload.gz" \
 		${guest_kernel:+--guest-kernel "$guest_kernel"}
 fi

@@ -633,11 +633,12 @@ static int write_chart(const char *file, const char *device,
 		       const struct lab_options *opts,
 		       const struct lab_result *results)
 {
+	bool script = ends_with(file, ".gp");
 	char png[PATH_MAX];
 	FILE *out;
 	int ret;
 
-	if (ends_with(file, ".gp")) {
+	if (script) {
 		const char *base = strrchr(file, '/');
 
 		base = base ? base + 1 : file;
@@ -654,7 +655,7 @@ static int write_chart(const char *file, const char *device,
 		return MVCTL_EXIT_FAILURE;
 	}
 	write_chart_script(out, png, device, opts, results);
-	ret = ends_with(file, ".gp") ? fclose(out) : pclose(out);
+	ret = script ? fclose(out) : pclose(out);
 	if (ret) {
 		fprintf(stderr,
 			"mvctl lab: --chart %s: %s\n", file, ret < 0 ?

@@ -3,8 +3,8 @@
  * The devices mvctl lab's guest moves its data through (lab_devices.c):
  * one loopback store of bytes behind three doors, an emulated data port,
  * an emulated MMIO data register and minivisor's paravirtual ring
- * (<linux/minivisor_pv.h>), whose doorbell is a port or a hypercall. Every byte given to any of them comes back,
- * in order, from any of them.
+ * (<linux/minivisor_pv.h>), whose doorbell is a port or a hypercall.
+ * Every byte given to any of them comes back, in order, from any of them.
  */
 #ifndef MVCTL_LAB_DEVICES_H
 #define MVCTL_LAB_DEVICES_H

@@ -3,7 +3,7 @@
 #
 # `make lab`: boot one emulated VT-x host (Bochs, 1 CPU, with its e1000)
 # whose /init runs /bin/mv-lab (mv.lab=1, selftests/runner/lab-host.sh):
-# mvctl lab --json with the e1000 assigned, QEMU for the emulation model
+# mvctl lab with the e1000 assigned, QEMU for the emulation model
 # appended to the initramfs (qemu-payload.sh). Its serial console streams
 # to OUT/bochs/serial.log; the results land in OUT as lab.txt (mvctl's
 # table, also printed), lab.gp (the chart's gnuplot script, which mvctl

@@ -60,6 +60,14 @@ struct mv_backend {
 	void (*vcpu_put)(struct mv_vcpu *vcpu);
 
 	/*
+	 * The vCPU, loaded, takes an INIT (its processor state as INIT
+	 * leaves it), or a start-up IPI (it starts in real mode at vector
+	 * times 4 KiB): the local APIC's doing (mp_state.c).
+	 */
+	void (*vcpu_init)(struct mv_vcpu *vcpu);
+	void (*vcpu_sipi)(struct mv_vcpu *vcpu, u8 vector);
+
+	/*
 	 * KVM_RUN, with the vCPU loaded: finish what the last exit left to
 	 * userspace, run mv_run_loop() (run.h) around the backend's stay in
 	 * the guest, and report the vCPU's state in vcpu->run. Returns 0

@@ -17,7 +17,8 @@
  *                    x86/ (the architecture: registers, CPUID, FPU,
  *                    the MSRs no backend keeps, emulation of I/O and
  *                    MMIO instructions, hypercalls)
- *                    and irq/ (interrupts waiting for a vCPU)
+ *                    and irq/ (interrupts waiting for a vCPU, the local
+ *                    APIC, MSIs, whether a vCPU runs or waits)
  *
  * vm.h, vcpu.h and stats.h hold the objects every layer shares: a VM, a
  * vCPU, its counters. A lower layer that needs the backend (guest memory
@@ -31,7 +32,10 @@
  *                                      stay in the guest it loops over)
  *   How is a guest page mapped?        memory/fault.c (the fault),
  *                                      ept/ept.c (the tables)
- *   Which interrupt goes next?         irq/pending.h
+ *   Which interrupt goes next?         irq/pending.h, irq/lapic.h
+ *   What does the local APIC do?       irq/lapic.c (registers, IPIs),
+ *                                      irq/lapic_timer.c, irq/x2apic.c
+ *   Where does a halted vCPU wait?     irq/mp_state.c
  *   How does an I/O or MMIO exit       vmx/io.c, vmx/mmio.c (what the
  *   reach the VMM?                     exit says), then x86/io.c,
  *                                      x86/mmio.c, x86/decode.c
@@ -54,6 +58,8 @@
  *   vcpu->mutex -> vm->memory.lock; vcpu->mutex -> vm->devices.irq_lock
  *   vcpu->mutex -> vm->x86.tsc_lock (x86/tsc.c)
  *   a PCI function's device lock -> mv_owned_groups_lock (sriov/claim.c)
+ * The local APICs take no lock: other CPUs set IRR and TMR bits and
+ * pending_events atomically, and the rest is the vCPU thread's (lapic.h).
  * vm->memory.lock (which also guards the page tables), vm->devices.irq_lock,
  * vm->x86.tsc_lock and the registry's xa_lock (vm.c) are spinlocks, and
  * nothing under them sleeps. vm->devices.irq_lock is also taken in hard

@@ -8,7 +8,10 @@
  * its thread from being killed or the CPU from being shared; the backend
  * checks again with interrupts off, just before it enters. The loop ends
  * when an exit needs userspace (KVM_EXIT_IO, KVM_EXIT_HLT, ...), when a
- * signal is pending (KVM_EXIT_INTR, -EINTR), or on an error.
+ * signal is pending (KVM_EXIT_INTR, -EINTR), or on an error. With the
+ * local APIC in the kernel, a vCPU the guest halted first waits for an
+ * interrupt, and one that was sent INIT for its start-up IPI
+ * (irq/mp_state.c).
  *
  * The loop is written once, here, and each backend compiles it around its
  * own run_once (backend.h: run), which the compiler then inlines. It runs
@@ -41,6 +44,10 @@ static __always_inline int mv_run_loop(struct mv_vcpu *vcpu,
 			return -EINTR;
 		}
 		cond_resched();
+		if (unlikely(vcpu->mp_state != KVM_MP_STATE_RUNNABLE ||
+			     mv_irq_events_pending(&vcpu->irqs)) &&
+		    mv_irq_until_runnable(vcpu) < 0)
+			continue;
 		ret = run_once(vcpu);
 		if (ret <= 0)
 			return ret;

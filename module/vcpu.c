@@ -179,18 +179,68 @@ static int mv_vcpu_fpu_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 
 /*
  * Without an in-kernel local APIC, as in KVM, a vCPU is always runnable:
- * halting and waking up are userspace's business (KVM_EXIT_HLT).
+ * halting and waking up are userspace's business (KVM_EXIT_HLT). With
+ * one, irq/mp_state.c keeps the state.
  */
 static int mv_vcpu_mp_state_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
 				  struct kvm_mp_state __user *argp)
 {
-	struct kvm_mp_state state = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct kvm_mp_state state;
+	struct kvm_regs regs;
 
-	if (ioctl == KVM_GET_MP_STATE)
+	if (ioctl == KVM_GET_MP_STATE) {
+		mv_irq_accept_events(vcpu);
+		state.mp_state = vcpu->mp_state;
 		return copy_to_user(argp, &state, sizeof(state)) ? -EFAULT : 0;
+	}
 	if (copy_from_user(&state, argp, sizeof(state)))
 		return -EFAULT;
-	return state.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	mv_backend->get_regs(vcpu, &regs);
+	return mv_irq_set_mp_state(vcpu, state.mp_state,
+				   regs.rflags & X86_EFLAGS_IF);
+}
+
+/* KVM_GET_LAPIC and KVM_SET_LAPIC: EINVAL without an in-kernel APIC. */
+static int mv_vcpu_lapic_ioctl(struct mv_vcpu *vcpu, unsigned int ioctl,
+			       struct kvm_lapic_state __user *argp)
+{
+	struct kvm_lapic_state *state;
+	int ret;
+
+	if (!vcpu->irqs.lapic)
+		return -EINVAL;
+	if (ioctl == KVM_SET_LAPIC) {
+		state = memdup_user(argp, sizeof(*state));
+		if (IS_ERR(state))
+			return PTR_ERR(state);
+		ret = mv_lapic_set_state(vcpu->irqs.lapic, state);
+	} else {
+		state = kmalloc(sizeof(*state), GFP_KERNEL_ACCOUNT);
+		if (!state)
+			return -ENOMEM;
+		mv_lapic_get_state(vcpu->irqs.lapic, state);
+		ret = copy_to_user(argp, state, sizeof(*state)) ? -EFAULT : 0;
+	}
+	kfree(state);
+	return ret;
+}
+
+/*
+ * KVM_SET_CPUID2; the local APIC offers x2APIC and the TSC-deadline
+ * timer only when the guest's CPUID has them (leaf 1, ECX bits 21, 24).
+ */
+static int mv_vcpu_set_cpuid(struct mv_vcpu *vcpu,
+			     struct kvm_cpuid2 __user *argp)
+{
+	int ret = mv_x86_set_cpuid(vcpu, argp);
+	u32 features;
+
+	if (ret || !vcpu->irqs.lapic)
+		return ret;
+	features = mv_x86_guest_cpuid(vcpu, 1, 0, 2);
+	mv_lapic_cpuid_changed(vcpu->irqs.lapic, features & BIT(21),
+			       features & BIT(24));
+	return 0;
 }
 
 /*
@@ -251,7 +301,7 @@ static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_MSRS:
 		return mv_vcpu_msrs(vcpu, argp, true);
 	case KVM_SET_CPUID2:
-		return mv_x86_set_cpuid(vcpu, argp);
+		return mv_vcpu_set_cpuid(vcpu, argp);
 	case KVM_GET_CPUID2:
 		return mv_x86_get_cpuid(vcpu, argp);
 	case KVM_INTERRUPT:
@@ -259,6 +309,9 @@ static long mv_vcpu_dispatch(struct mv_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_MP_STATE:
 	case KVM_SET_MP_STATE:
 		return mv_vcpu_mp_state_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		return mv_vcpu_lapic_ioctl(vcpu, ioctl, argp);
 	default:
 		return -EINVAL;
 	}
@@ -320,10 +373,14 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 	mv_table_spares_init(&vcpu->table_spares);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run || !vcpu->pio_data) {
+	if (vm->lapic_in_kernel)
+		vcpu->irqs.lapic = mv_lapic_create(vcpu);
+	if (!vcpu->run || !vcpu->pio_data ||
+	    (vm->lapic_in_kernel && !vcpu->irqs.lapic)) {
 		ret = -ENOMEM;
 		goto free_pages;
 	}
+	mv_irq_init_mp_state(vcpu);
 	ret = mv_x86_fpu_alloc(vcpu);
 	if (ret)
 		goto free_pages;
@@ -336,6 +393,7 @@ struct mv_vcpu *mv_vcpu_create(struct mv_vm *vm, unsigned int id)
 free_fpu:
 	mv_x86_fpu_free(vcpu);
 free_pages:
+	mv_lapic_free(vcpu->irqs.lapic);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	kfree(vcpu);
@@ -356,6 +414,7 @@ int mv_vcpu_open(struct mv_vcpu *vcpu)
 
 void mv_vcpu_free(struct mv_vcpu *vcpu)
 {
+	mv_lapic_free(vcpu->irqs.lapic);
 	mv_backend->vcpu_destroy(vcpu);
 	mv_x86_cpuid_free(vcpu);
 	mv_x86_fpu_free(vcpu);

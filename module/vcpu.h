@@ -34,6 +34,13 @@ struct mv_vcpu {
 	sigset_t sigmask;	/* KVM_SET_SIGNAL_MASK: blocked during KVM_RUN */
 	bool sigmask_active;
 	struct mv_vcpu_irqs irqs;	/* interrupts waiting to be injected */
+	/*
+	 * KVM_MP_STATE_*: with a local APIC in the kernel, a vCPU may be
+	 * halted, and was then able to take interrupts or not, or waiting for
+	 * INIT and a start-up IPI (irq/mp_state.c).
+	 */
+	u32 mp_state;
+	bool halted_interrupts_on;
 	struct mv_table_spares table_spares;	/* page tables for its faults */
 	struct mv_vcpu_stats stats;
 	struct mv_x86_vcpu x86;	/* registers, FPU, CPUID, emulation */

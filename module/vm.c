@@ -26,6 +26,7 @@
 #include <linux/xarray.h>
 
 #include "backend.h"
+#include "irq/msi.h"
 #include "netlink.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -134,7 +135,8 @@ static int mv_vm_create_vcpu(struct mv_vm *vm, unsigned long id)
 		mv_vcpu_free(vcpu);
 		goto out;
 	}
-	vm->vcpus[id] = vcpu;
+	/* Whole before it is seen: pairs with mv_vm_vcpu()'s acquire. */
+	smp_store_release(&vm->vcpus[id], vcpu);
 out:
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -197,8 +199,34 @@ static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
 }
 
 /*
- * KVM_ENABLE_CAP on a VM: the manual dirty-log protection, and the
- * hypercalls the VMM serves (which need vCPUs, so a backend).
+ * KVM_CAP_SPLIT_IRQCHIP: local APICs in the kernel, for the vCPUs yet to
+ * come; args[0] is the number of IOAPIC pins userspace's IOAPIC has, each
+ * of which owns a GSI route (at most KVM's 4096).
+ */
+static int mv_vm_split_irqchip(struct mv_vm *vm, u64 ioapic_pins)
+{
+	unsigned int id;
+	int ret = 0;
+
+	if (!mv_backend || ioapic_pins > MV_MAX_IRQ_ROUTES)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	for (id = 0; id < MV_MAX_VCPUS; id++)
+		if (vm->vcpus[id])
+			ret = -EEXIST;
+	if (vm->lapic_in_kernel)
+		ret = -EEXIST;
+	if (!ret) {
+		vm->lapic_in_kernel = true;
+		vm->ioapic_pins = ioapic_pins;
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/*
+ * KVM_ENABLE_CAP on a VM: the manual dirty-log protection, the hypercalls
+ * the VMM serves, and the split irqchip (both need vCPUs, so a backend).
  */
 static int mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 {
@@ -215,9 +243,23 @@ static int mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 		if (!mv_backend)
 			return -EINVAL;
 		return mv_x86_enable_hypercall_exits(&vm->x86, cap.args[0]);
+	case KVM_CAP_SPLIT_IRQCHIP:
+		return mv_vm_split_irqchip(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
+}
+
+/* KVM_SIGNAL_MSI: to the local APICs, which must be in the kernel. */
+static int mv_vm_signal_msi(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_msi msi;
+
+	if (copy_from_user(&msi, argp, sizeof(msi)))
+		return -EFAULT;
+	if (!vm->lapic_in_kernel)
+		return -EINVAL;
+	return mv_irq_signal_msi(vm, &msi);
 }
 
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
@@ -246,6 +288,8 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 		 * KVM, too, has nothing to do.
 		 */
 		return 0;
+	case KVM_SIGNAL_MSI:
+		return mv_vm_signal_msi(vm, (void __user *)arg);
 	case KVM_SET_GSI_ROUTING:
 		/*
 		 * Routes lead to an in-kernel interrupt controller. There is

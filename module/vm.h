@@ -7,6 +7,7 @@
 
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <asm/barrier.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -30,7 +31,19 @@ struct mv_vm {
 	u64 created_ns;			/* ktime_get_ns() at KVM_CREATE_VM */
 	struct mm_struct *mm;		/* the creator's; only it may use the VM */
 	struct mutex lock;		/* vcpus[], holds_virtualization */
-	struct mv_vcpu *vcpus[MV_MAX_VCPUS];	/* indexed by vCPU id */
+	/*
+	 * Indexed by vCPU id. A vCPU appears here once it is whole and stays
+	 * until the VM goes: interrupt delivery reads it without the lock
+	 * (mv_vm_vcpu()).
+	 */
+	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
+	/*
+	 * KVM_CAP_SPLIT_IRQCHIP: every vCPU has its local APIC in the kernel
+	 * (irq/lapic.h); the IOAPIC, with this many pins, and the PIC are
+	 * userspace's. Set before the first vCPU, and for good.
+	 */
+	bool lapic_in_kernel;
+	u32 ioapic_pins;
 	bool holds_virtualization;	/* had the backend enable it */
 	struct mv_memory memory;	/* guest memory */
 	void *tables;			/* the backend's page tables, or NULL */
@@ -50,6 +63,13 @@ void mv_vm_put(struct mv_vm *vm);
  */
 struct mv_vm *mv_vm_find(u32 id);
 struct mv_vm *mv_vm_find_next(u32 *id);
+
+/* The vCPU with this id, or NULL: from any context, while the VM lives. */
+static inline struct mv_vcpu *mv_vm_vcpu(struct mv_vm *vm, unsigned int id)
+{
+	/* Pairs with the release that publishes it (vm.c). */
+	return smp_load_acquire(&vm->vcpus[id]);
+}
 
 /* How many vCPUs the VM has. */
 unsigned int mv_vm_nr_vcpus(struct mv_vm *vm);

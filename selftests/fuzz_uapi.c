@@ -124,6 +124,7 @@ static const struct ioctl_desc vm_ioctls[] = {
 	IOCTL(KVM_CREATE_VCPU), IOCTL(KVM_SET_USER_MEMORY_REGION),
 	IOCTL(KVM_GET_DIRTY_LOG), IOCTL(KVM_CLEAR_DIRTY_LOG),
 	IOCTL(KVM_ENABLE_CAP), IOCTL(KVM_SET_TSS_ADDR), IOCTL(KVM_SET_GSI_ROUTING),
+	IOCTL(KVM_SIGNAL_MSI),
 	/* minivisor's own: no function is claimed, so none can be assigned */
 	IOCTL(MINIVISOR_ASSIGN_PCI), IOCTL(MINIVISOR_DEASSIGN_PCI),
 	IOCTL(MINIVISOR_PCI_CONFIG_READ), IOCTL(MINIVISOR_PCI_CONFIG_WRITE),
@@ -139,6 +140,7 @@ static const struct ioctl_desc vcpu_ioctls[] = {
 	IOCTL(KVM_SET_CPUID2), IOCTL(KVM_GET_CPUID2),
 	IOCTL(KVM_INTERRUPT),
 	IOCTL(KVM_GET_MP_STATE), IOCTL(KVM_SET_MP_STATE),
+	IOCTL(KVM_GET_LAPIC), IOCTL(KVM_SET_LAPIC),
 };
 
 /* KVM's, not (yet) minivisor's: they must fail cleanly. */
@@ -146,7 +148,7 @@ static const struct ioctl_desc kvm_only_ioctls[] = {
 	IOCTL(KVM_CREATE_IRQCHIP), IOCTL(KVM_IRQ_LINE),
 	IOCTL(KVM_SET_IDENTITY_MAP_ADDR), IOCTL(KVM_GET_CLOCK),
 	IOCTL(KVM_IOEVENTFD), IOCTL(KVM_IRQFD), IOCTL(KVM_GET_VCPU_EVENTS),
-	IOCTL(KVM_SET_VCPU_EVENTS), IOCTL(KVM_GET_LAPIC),
+	IOCTL(KVM_SET_VCPU_EVENTS),
 	IOCTL(KVM_SET_GUEST_DEBUG), IOCTL(KVM_TRANSLATE), IOCTL(KVM_GET_XSAVE),
 	IOCTL(KVM_GET_XCRS), IOCTL(KVM_GET_DEBUGREGS), IOCTL(KVM_NMI),
 	IOCTL(KVM_CHECK_EXTENSION), IOCTL(KVM_GET_STATS_FD),
@@ -215,7 +217,8 @@ static const uint64_t kernel_pointers[] = {
 /* The MSRs a VMM or a guest would touch, and some nobody has. */
 static const uint32_t msr_indices[] = {
 	0x10, 0x1b, 0x3a, 0x48, 0x8b, 0x174, 0x175, 0x176, 0x1d9, 0x277,
-	0x480, 0x481, 0x48d, 0x491, 0x6e0, 0x800, 0xc0000080, 0xc0000081,
+	0x480, 0x481, 0x48d, 0x491, 0x6e0, 0x800, 0x802, 0x80b, 0x80f, 0x830,
+	0x838, 0x83f, 0xc0000080, 0xc0000081,
 	0xc0000082, 0xc0000083, 0xc0000084, 0xc0000100, 0xc0000101,
 	0xc0000102, 0xc0000103, 0x40000000, 0x4b564d00, 0xffffffff,
 };
@@ -307,13 +310,20 @@ static uint32_t slot_number(struct fuzz_rand *r)
 }
 
 /* A count for a table: mostly small, sometimes at or past any limit. */
+/* KVM_ENABLE_CAP's capabilities: minivisor's, and one nobody has. */
+static const uint32_t enable_caps[] = {
+	KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+	KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_EXIT_HYPERCALL,
+	0xffffffff,
+};
+
 static uint32_t table_count(struct fuzz_rand *r)
 {
 	return fuzz_percent(r, 70) ? fuzz_below(r, 4) : (uint32_t)fuzz_boundary(r);
 }
 
-/* The largest structure plausible() builds: struct kvm_fpu. */
-#define PLAUSIBLE_MAX	sizeof(struct kvm_fpu)
+/* The largest structure plausible() builds: struct kvm_lapic_state. */
+#define PLAUSIBLE_MAX	sizeof(struct kvm_lapic_state)
 
 /*
  * A plausible argument for ioctl nr, built in the scratch area: the
@@ -367,14 +377,37 @@ static unsigned long plausible(struct fuzz *f, struct fuzz_rand *r,
 	}
 	case KVM_ENABLE_CAP: {
 		struct kvm_enable_cap cap = {
-			.cap = fuzz_percent(r, 70) ? KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 :
-			       (uint32_t)fuzz_boundary(r),
+			.cap = enable_caps[fuzz_below(r, ARRAY_SIZE(enable_caps))],
 			.flags = fuzz_percent(r, 80) ? 0 : (uint32_t)fuzz_boundary(r),
 			.args[0] = fuzz_percent(r, 70) ? fuzz_below(r, 4) :
 				   fuzz_boundary(r),
 		};
 
+		if (cap.cap == KVM_CAP_SPLIT_IRQCHIP && fuzz_percent(r, 50))
+			cap.args[0] = 24;
 		memcpy(p, &cap, sizeof(cap));
+		break;
+	}
+	case KVM_SIGNAL_MSI: {
+		struct kvm_msi msi = {
+			.address_lo = 0xfee00000 | fuzz_below(r, 4) << 12 |
+				      fuzz_below(r, 2) << 2,
+			.data = fuzz_percent(r, 70) ? fuzz_below(r, 0x800) :
+				(uint32_t)fuzz_boundary(r),
+			.flags = fuzz_percent(r, 90) ? 0 : (uint32_t)fuzz_boundary(r),
+		};
+
+		if (fuzz_percent(r, 10))
+			msi.address_lo = fuzz_boundary(r);
+		memcpy(p, &msi, sizeof(msi));
+		break;
+	}
+	case KVM_SET_LAPIC: {
+		/* Random registers, but often a software-enabled APIC. */
+		uint32_t svr = 0x1ff;
+
+		if (fuzz_percent(r, 50))
+			memcpy(p + 0xf0, &svr, sizeof(svr));
 		break;
 	}
 	case KVM_GET_SUPPORTED_CPUID:

@@ -16,6 +16,7 @@ void mv_irqs_init(struct mv_vcpu_irqs *irqs, mv_irq_acked_fn device_acked)
 	irqs->user_vector = -1;
 	bitmap_zero(irqs->device, NR_VECTORS);
 	irqs->device_acked = device_acked;
+	rcuwait_init(&irqs->wait);
 }
 
 int mv_irq_queue_user(struct mv_vcpu_irqs *irqs, u8 vector)
@@ -43,22 +44,26 @@ void mv_irq_get_user_bitmap(const struct mv_vcpu_irqs *irqs, u64 *bitmap)
 }
 
 /*
- * An IPI pulls a vCPU out of the guest: the CPU takes the interrupt as an
- * external-interrupt exit (vmx/exits.c), and the vCPU looks for vectors
- * again before it re-enters. A vCPU not in the guest looks anyway.
+ * A vCPU waiting in mp_state.c wakes up. One in the guest is pulled out by
+ * an IPI: the CPU takes the interrupt as an external-interrupt exit
+ * (vmx/exits.c), and the vCPU looks for vectors again before it
+ * re-enters. A vCPU between the two looks anyway: it checks with
+ * interrupts off just before it enters, and the IPI then makes the entry
+ * exit at once.
  */
-static void kick(struct mv_vcpu *vcpu)
+void mv_irq_wake(struct mv_vcpu *vcpu)
 {
 	int cpu = READ_ONCE(vcpu->cpu);
 
-	if (cpu >= 0 && cpu != smp_processor_id())
+	rcuwait_wake_up(&vcpu->irqs.wait);
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
 		smp_send_reschedule(cpu);
 }
 
 void mv_irq_raise_device(struct mv_vcpu *vcpu, u8 vector)
 {
 	set_bit(vector, vcpu->irqs.device);
-	kick(vcpu);
+	mv_irq_wake(vcpu);
 }
 
 void mv_irq_withdraw_device(struct mv_vcpu_irqs *irqs, u8 vector)
@@ -70,8 +75,17 @@ void mv_irq_ack(struct mv_vcpu *vcpu, u8 vector)
 {
 	struct mv_vcpu_irqs *irqs = &vcpu->irqs;
 
-	if (mv_irq_user_waiting(irqs))
+	switch (irqs->next_source) {
+	case MV_IRQ_FROM_USER:
 		irqs->user_vector = -1;
-	else if (test_and_clear_bit(vector, irqs->device) && irqs->device_acked)
-		irqs->device_acked(vcpu, vector);
+		break;
+	case MV_IRQ_FROM_LAPIC:
+		mv_lapic_ack(irqs->lapic, vector);
+		break;
+	case MV_IRQ_FROM_DEVICE:
+		if (test_and_clear_bit(vector, irqs->device) &&
+		    irqs->device_acked)
+			irqs->device_acked(vcpu, vector);
+		break;
+	}
 }

@@ -16,8 +16,13 @@
  * CPU and taken by the vCPU thread, with atomic bit operations; a handler
  * then kicks the vCPU out of the guest so that it looks again.
  *
- * This folder is where the vCPU's local APIC and the VM's IOAPIC, PIC and
- * PIT will live.
+ * With a local APIC in the kernel (lapic.h), the APIC's interrupts come
+ * between the two: KVM_INTERRUPT's vector is then the ExtINT of
+ * userspace's PIC, which the APIC lets in only through LVT0, and the
+ * APIC's own go next, by its priorities. A vCPU whose guest halts then
+ * waits in the kernel (mp_state.c) until one of them can be taken.
+ *
+ * This folder is where the VM's IOAPIC, PIC and PIT will live too.
  */
 #ifndef MV_IRQ_PENDING_H
 #define MV_IRQ_PENDING_H
@@ -25,18 +30,31 @@
 #include <linux/bitops.h>
 #include <linux/compiler.h>
 #include <linux/kernel.h>
+#include <linux/rcuwait.h>
 #include <linux/types.h>
 #include <asm/irq_vectors.h>
+
+#include "lapic.h"
 
 struct mv_vcpu;
 
 /* Told after a device vector was injected (an INTx line may rise again). */
 typedef void (*mv_irq_acked_fn)(struct mv_vcpu *vcpu, u8 vector);
 
+/* Where the vector mv_irq_next() gave comes from. */
+enum mv_irq_source {
+	MV_IRQ_FROM_USER,
+	MV_IRQ_FROM_LAPIC,
+	MV_IRQ_FROM_DEVICE,
+};
+
 struct mv_vcpu_irqs {
 	int user_vector;	/* KVM_INTERRUPT's, or -1 */
+	enum mv_irq_source next_source;
 	unsigned long device[BITS_TO_LONGS(NR_VECTORS)];
 	mv_irq_acked_fn device_acked;
+	struct mv_lapic *lapic;	/* the in-kernel local APIC, or NULL */
+	struct rcuwait wait;	/* the vCPU thread, not running (mp_state.c) */
 };
 
 void mv_irqs_init(struct mv_vcpu_irqs *irqs, mv_irq_acked_fn device_acked);
@@ -81,20 +99,82 @@ static inline bool mv_irq_device_waiting(const struct mv_vcpu_irqs *irqs)
 	return any;
 }
 
+/* KVM_INTERRUPT's vector, if it waits and the APIC lets it in. */
+static inline bool mv_irq_user_next(const struct mv_vcpu_irqs *irqs)
+{
+	return irqs->user_vector >= 0 &&
+	       (!irqs->lapic || mv_lapic_accepts_extint(irqs->lapic));
+}
+
 /* The vector to inject next, or -1: inline, for every VM entry asks. */
-static inline int mv_irq_next(const struct mv_vcpu_irqs *irqs)
+static inline int mv_irq_next(struct mv_vcpu_irqs *irqs)
 {
 	unsigned long vector;
+	int apic_vector;
 
-	if (irqs->user_vector >= 0)
+	if (mv_irq_user_next(irqs)) {
+		irqs->next_source = MV_IRQ_FROM_USER;
 		return irqs->user_vector;
+	}
+	if (irqs->lapic) {
+		mv_lapic_timer_sync(irqs->lapic);
+		apic_vector = mv_lapic_next(irqs->lapic);
+		if (apic_vector >= 0) {
+			irqs->next_source = MV_IRQ_FROM_LAPIC;
+			return apic_vector;
+		}
+	}
 	if (!mv_irq_device_waiting(irqs))
 		return -1;
+	irqs->next_source = MV_IRQ_FROM_DEVICE;
 	vector = find_last_bit(irqs->device, NR_VECTORS);
 	return vector < NR_VECTORS ? vector : -1;
 }
 
 /* The backend injected vector, the one mv_irq_next() gave. */
 void mv_irq_ack(struct mv_vcpu *vcpu, u8 vector);
+
+/*
+ * Something for the vCPU came in: wake its thread if it waits (mp_state.c),
+ * and make it leave the guest if it is in it. From any context.
+ */
+void mv_irq_wake(struct mv_vcpu *vcpu);
+
+/* An INIT or start-up IPI waits for the vCPU thread (mp_state.c). */
+static inline bool mv_irq_events_pending(const struct mv_vcpu_irqs *irqs)
+{
+	return irqs->lapic && READ_ONCE(irqs->lapic->pending_events);
+}
+
+/*
+ * mp_state.c, with the local APIC in the kernel: the vCPU's multiprocessor
+ * state (vcpu->mp_state) at creation, and as KVM_SET_MP_STATE sets it (0
+ * or -EINVAL; interrupts_on is the guest's RFLAGS.IF, for a halt).
+ */
+void mv_irq_init_mp_state(struct mv_vcpu *vcpu);
+int mv_irq_set_mp_state(struct mv_vcpu *vcpu, u32 mp_state,
+			bool interrupts_on);
+
+/*
+ * An INIT or start-up IPI came: the vCPU, loaded, takes it (before it
+ * runs, and before KVM_GET_MP_STATE says its state, as on KVM).
+ */
+void mv_irq_accept_events(struct mv_vcpu *vcpu);
+
+/*
+ * Before entering the guest: take the INIT or start-up IPI that came, and
+ * wait while the vCPU is halted or not started. 1 once it runs, or -EINTR
+ * for a signal (the state stays, for the next KVM_RUN). The backend sets
+ * vcpu->mp_state to KVM_MP_STATE_HALTED at HLT, and whether RFLAGS.IF was
+ * set.
+ */
+int mv_irq_until_runnable(struct mv_vcpu *vcpu);
+
+/*
+ * KVM_RUN of an AP never started (KVM_MP_STATE_UNINITIALIZED): wait for
+ * its INIT (and start-up IPI), take them, and return -EAGAIN, or -EINTR
+ * with KVM_EXIT_INTR for a signal.
+ */
+int mv_irq_wait_for_start(struct mv_vcpu *vcpu);
 
 #endif /* MV_IRQ_PENDING_H */

@@ -51,6 +51,8 @@ const struct mv_backend mv_vmx_backend = {
 	.vcpu_destroy		= mv_vmx_vcpu_destroy,
 	.vcpu_load		= mv_vmx_vcpu_load,
 	.vcpu_put		= mv_vmx_vcpu_put,
+	.vcpu_init		= mv_vmx_vcpu_init,
+	.vcpu_sipi		= mv_vmx_vcpu_sipi,
 
 	.run			= mv_vmx_run,
 

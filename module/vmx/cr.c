@@ -168,11 +168,11 @@ int mv_vmx_handle_cr(struct mv_vcpu *vcpu)
 	else if (access == MOV_TO_CR && cr == 4)
 		ok = false;	/* CR4.VMXE: no VMX inside the guest */
 	else if (access == MOV_TO_CR && cr == 8 && value < 16)
-		vmx->cr8 = value;
+		mv_vmx_set_cr8(vcpu, value);
 	else if (access == MOV_TO_CR && cr == 8)
 		ok = false;
 	else if (access == MOV_FROM_CR && cr == 8)
-		mv_vmx_write_gpr(vcpu, reg, vmx->cr8);
+		mv_vmx_write_gpr(vcpu, reg, mv_vmx_cr8(vcpu));
 	else
 		return mv_vmx_unexpected_exit(vcpu);
 

@@ -126,15 +126,23 @@ static int handle_triple_fault(struct mv_vcpu *vcpu)
 }
 
 /*
- * HLT waits for an interrupt. One an assigned function raised is injected
- * at the next entry; otherwise the interrupt would come from userspace
- * (KVM_INTERRUPT), and HLT hands the vCPU to it.
+ * HLT waits for an interrupt. With the local APIC in the kernel the vCPU
+ * waits in the kernel (the run loop, ../irq/mp_state.c). Without it, one an
+ * assigned function raised is injected at the next entry; otherwise the
+ * interrupt would come from userspace (KVM_INTERRUPT), and HLT hands the
+ * vCPU to it.
  */
 static int handle_hlt(struct mv_vcpu *vcpu)
 {
+	bool interrupts_on = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
+
 	mv_vmx_skip_instruction();
-	if ((vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
-	    mv_irq_device_waiting(&vcpu->irqs))
+	if (vcpu->irqs.lapic) {
+		vcpu->mp_state = KVM_MP_STATE_HALTED;
+		vcpu->halted_interrupts_on = interrupts_on;
+		return 1;
+	}
+	if (interrupts_on && mv_irq_device_waiting(&vcpu->irqs))
 		return 1;
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;

@@ -11,7 +11,8 @@
  * fetches the instruction at CS:RIP, decodes it and builds KVM_EXIT_MMIO.
  * The decoded length, not the VMCS, says how far RIP steps: an EPT
  * violation has no instruction length. A read completes when userspace
- * re-enters (run.c).
+ * re-enters (run.c), or at once when the local APIC in the kernel
+ * answered it, maybe into RSP.
  */
 #include <linux/kvm.h>
 
@@ -54,5 +55,7 @@ int mv_vmx_handle_mmio(struct mv_vcpu *vcpu, u64 gpa)
 
 	ret = mv_x86_mmio(vcpu, gpa);
 	mv_vmx_end_instruction(vcpu->x86.insn_end, vcpu->x86.mmio.insn_len);
+	if (ret > 0)
+		vmcs_write(GUEST_RSP, vcpu->x86.regs[MV_RSP]);
 	return ret;
 }

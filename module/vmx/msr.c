@@ -11,7 +11,9 @@
  *     the guest only once it can execute SYSCALL (EFER.SCE) or SWAPGS
  *     (EFER.LMA), so they are switched only then, once per vCPU load and
  *     not on every exit; the host's values return on vCPU put;
- *   - in the vCPU: the TSC (as an offset to the host's) and APIC base;
+ *   - in the vCPU: the TSC (as an offset to the host's) and APIC base,
+ *     which the in-kernel local APIC keeps when there is one, with the
+ *     TSC deadline (../irq/lapic.h) that needs the guest's TSC;
  *   - in x86/: the MSRs that are the same whoever runs the guest (the
  *     MTRRs, the machine-check banks), which x86/msr.c handles.
  * Any other MSR gets #GP, as on KVM with ignore_msrs off.
@@ -150,7 +152,10 @@ int mv_vmx_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 	} else if (index == MSR_IA32_TSC) {
 		*data = rdtsc() + vmcs_read(TSC_OFFSET);
 	} else if (index == MSR_IA32_APICBASE) {
-		*data = vmx->apic_base;
+		*data = mv_vmx_apic_base(vcpu);
+	} else if (index == MSR_IA32_TSC_DEADLINE) {
+		*data = vcpu->irqs.lapic ?
+			mv_lapic_tsc_deadline(vcpu->irqs.lapic) : 0;
 	} else {
 		return mv_x86_get_msr(vcpu, index, data, host);
 	}
@@ -204,8 +209,14 @@ int mv_vmx_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 			   mv_x86_tsc_offset(&vcpu->vm->x86, data, rdtsc()));
 	} else if (index == MSR_IA32_TSC) {
 		vmcs_write(TSC_OFFSET, data - rdtsc());
+	} else if (index == MSR_IA32_APICBASE && vcpu->irqs.lapic) {
+		return mv_lapic_set_base(vcpu->irqs.lapic, data, host);
 	} else if (index == MSR_IA32_APICBASE && host) {
 		vmx->apic_base = data;
+	} else if (index == MSR_IA32_TSC_DEADLINE) {
+		if (vcpu->irqs.lapic)
+			mv_lapic_set_tsc_deadline(vcpu->irqs.lapic, data,
+						  rdtsc() + vmcs_read(TSC_OFFSET));
 	} else {
 		return mv_x86_set_msr(vcpu, index, data, host);
 	}
@@ -245,7 +256,7 @@ static const u32 msr_index_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_CR_PAT, MSR_STAR, MSR_LSTAR,
 	MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_EFER,
-	MSR_IA32_TSC, MSR_IA32_APICBASE,
+	MSR_IA32_TSC, MSR_IA32_APICBASE, MSR_IA32_TSC_DEADLINE,
 };
 
 #define NR_MSR_INDICES (ARRAY_SIZE(msr_index_list) + MV_X86_NR_MSR_INDICES)

@@ -128,9 +128,9 @@ void mv_vmx_get_sregs(struct mv_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr2 = vmx->cr2;
 	sregs->cr3 = vmcs_read(GUEST_CR3);
 	sregs->cr4 = mv_vmx_guest_cr4();
-	sregs->cr8 = vmx->cr8;
+	sregs->cr8 = mv_vmx_cr8(vcpu);
 	sregs->efer = vmcs_read(GUEST_IA32_EFER);
-	sregs->apic_base = vmx->apic_base;
+	sregs->apic_base = mv_vmx_apic_base(vcpu);
 }
 
 /*
@@ -159,6 +159,9 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 
 	if (!sregs_valid(vcpu, &sregs))
 		return -EINVAL;
+	if (vcpu->irqs.lapic &&
+	    mv_lapic_set_base(vcpu->irqs.lapic, sregs.apic_base, true))
+		return -EINVAL;
 	note_open_io(vcpu);
 	for (seg = MV_ES; seg < MV_NR_SEGMENTS; seg++)
 		set_segment(seg, sregs_segment(&sregs, seg));
@@ -170,7 +173,7 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 	mv_vmx_set_cr4(sregs.cr4);
 	vmcs_write(GUEST_CR3, sregs.cr3);
 	vmx->cr2 = sregs.cr2;
-	vmx->cr8 = sregs.cr8;
+	mv_vmx_set_cr8(vcpu, sregs.cr8);
 	mv_vmx_switch_efer(vcpu, sregs.efer);
 	vmx->apic_base = sregs.apic_base;
 	vmx->flush_tlb = true;

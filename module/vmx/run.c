@@ -311,10 +311,11 @@ static void report_vcpu_state(struct mv_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = guest_interruptible() &&
-					     !mv_irq_user_waiting(&vcpu->irqs);
-	run->cr8 = to_vmx(vcpu)->cr8;
-	run->apic_base = to_vmx(vcpu)->apic_base;
+	run->ready_for_interrupt_injection =
+		guest_interruptible() && !mv_irq_user_waiting(&vcpu->irqs) &&
+		(!vcpu->irqs.lapic || mv_lapic_accepts_extint(vcpu->irqs.lapic));
+	run->cr8 = mv_vmx_cr8(vcpu);
+	run->apic_base = mv_vmx_apic_base(vcpu);
 }
 
 /*
@@ -384,11 +385,18 @@ int mv_vmx_run(struct mv_vcpu *vcpu)
 	int ret;
 
 	run->flags = 0;
-	if (run->cr8 > 15) {
-		ret = -EINVAL;
+	/* With the APIC in the kernel, CR8 is its TPR, not userspace's. */
+	if (!vcpu->irqs.lapic) {
+		if (run->cr8 > 15) {
+			ret = -EINVAL;
+			goto out;
+		}
+		vmx->cr8 = run->cr8;
+	}
+	if (unlikely(vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED)) {
+		ret = run->immediate_exit ? -EINTR : mv_irq_wait_for_start(vcpu);
 		goto out;
 	}
-	vmx->cr8 = run->cr8;
 	if (unlikely(vcpu->x86.waiting))
 		complete_emulation(vcpu);
 	if (run->immediate_exit) {

@@ -235,6 +235,32 @@ void mv_vmcs_reset_guest(struct mv_vcpu *vcpu)
 	vmx->flush_tlb = true;
 }
 
+/*
+ * INIT (SDM Vol. 3A, 10.1, table 10-1): the registers as after RESET, but
+ * PAT, XCR0 and the MSRs that are not in the VMCS stay, as do the x87 and
+ * SSE state. What the last exit left open for userspace is dropped.
+ */
+void mv_vmx_vcpu_init(struct mv_vcpu *vcpu)
+{
+	struct mv_vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 pat = vmcs_read(GUEST_IA32_PAT), xcr0 = vmx->xcr0;
+
+	mv_vmcs_reset_guest(vcpu);
+	mv_vmx_switch_efer(vcpu, 0);
+	vmcs_write(GUEST_IA32_PAT, pat);
+	vmx->xcr0 = xcr0;
+	vcpu->x86.waiting = MV_WAITING_NONE;
+	vmx->io_rip_noted = false;
+}
+
+/* A start-up IPI (SDM 9.4.4, 11.6.1): real mode, at vector times 4 KiB. */
+void mv_vmx_vcpu_sipi(struct mv_vcpu *vcpu, u8 vector)
+{
+	vmcs_write(SEGMENT_SELECTOR(MV_CS), vector << 8);
+	vmcs_write(SEGMENT_BASE(MV_CS), vector << 12);
+	vmcs_write(GUEST_RIP, 0);
+}
+
 static void vmcs_write_controls(struct mv_vcpu *vcpu)
 {
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, mv_vmx_caps.pin_controls);

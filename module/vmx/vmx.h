@@ -59,10 +59,10 @@ struct mv_vmx_vcpu {
 	unsigned int loaded_msrs;	/* switched MSRs now in the CPU */
 	u64 guest_msrs[MV_NR_SWITCHED_MSRS];
 	u64 host_msrs[MV_NR_SWITCHED_MSRS];
-	u64 apic_base;
+	u64 apic_base;			/* without an in-kernel APIC */
 
 	u64 xcr0;
-	unsigned long cr8;		/* private TPR: CR8 accesses exit */
+	unsigned long cr8;		/* TPR without an in-kernel APIC */
 	unsigned long dr[4], dr6;	/* private DR0-3, DR6 */
 
 	u32 exit_reason;
@@ -83,6 +83,30 @@ static inline struct mv_vmx_vcpu *to_vmx(struct mv_vcpu *vcpu)
 	return container_of(vcpu, struct mv_vmx_vcpu, vcpu);
 }
 
+/*
+ * IA32_APIC_BASE and CR8 (the TPR): the in-kernel local APIC's when the
+ * vCPU has one (../irq/lapic.h), the vCPU's own otherwise.
+ */
+static inline u64 mv_vmx_apic_base(struct mv_vcpu *vcpu)
+{
+	return vcpu->irqs.lapic ? vcpu->irqs.lapic->base :
+	       to_vmx(vcpu)->apic_base;
+}
+
+static inline unsigned long mv_vmx_cr8(struct mv_vcpu *vcpu)
+{
+	return vcpu->irqs.lapic ? mv_lapic_cr8(vcpu->irqs.lapic) :
+	       to_vmx(vcpu)->cr8;
+}
+
+static inline void mv_vmx_set_cr8(struct mv_vcpu *vcpu, unsigned long cr8)
+{
+	if (vcpu->irqs.lapic)
+		mv_lapic_set_cr8(vcpu->irqs.lapic, cr8);
+	else
+		to_vmx(vcpu)->cr8 = cr8;
+}
+
 /* entry.S: VM entry with the guest's GPRs; 0 after a VM exit, 1 on VMfail. */
 int mv_vmx_enter(unsigned long *regs, bool launched);
 
@@ -94,6 +118,8 @@ void mv_vmcs_destroy(struct mv_vcpu *vcpu);
 void mv_vmcs_load(struct mv_vcpu *vcpu);
 void mv_vmcs_clear_cpu(void);
 void mv_vmcs_reset_guest(struct mv_vcpu *vcpu);
+void mv_vmx_vcpu_init(struct mv_vcpu *vcpu);
+void mv_vmx_vcpu_sipi(struct mv_vcpu *vcpu, u8 vector);
 
 /* run.c */
 int mv_vmx_setup(void);

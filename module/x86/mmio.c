@@ -13,11 +13,17 @@
  * (RIP already past the instruction when userspace sees it); a read
  * completes when userspace calls KVM_RUN again, with the data it left in
  * run->mmio.data.
+ *
+ * One device answers in the kernel instead: the vCPU's local APIC, when
+ * it is there (../irq/lapic.h), at the page its base address names. Its
+ * accesses complete at once, and the guest goes on without an exit to
+ * userspace.
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 
+#include "../irq/lapic.h"
 #include "../vcpu.h"
 #include "decode.h"
 #include "x86.h"
@@ -57,12 +63,56 @@ static enum mv_insn_end finish_instruction(struct mv_vcpu *vcpu)
 	return MV_INSN_AGAIN;
 }
 
-static u64 register_value(struct mv_vcpu *vcpu,
-			  const struct mv_mem_access *access)
+/* A read's data arrived: into the register it goes. */
+static enum mv_insn_end complete_read(struct mv_vcpu *vcpu, u64 data)
+{
+	struct mv_mem_access *access = &vcpu->x86.mmio;
+	unsigned long *reg = &vcpu->x86.regs[access->reg];
+	unsigned int shift = access->high_byte ? 8 : 0;
+	u64 mask;
+
+	if (access->sign_extend)
+		data = access->size == 1 ? (u64)(s8)data : (u64)(s16)data;
+
+	/* 32-bit results zero-extend; 8- and 16-bit ones merge. */
+	if (access->reg_size >= 4) {
+		mask = access->reg_size == 8 ? ~0ull : 0xffffffffull;
+		*reg = data & mask;
+	} else {
+		mask = (BIT_ULL(8 * access->reg_size) - 1) << shift;
+		*reg = (*reg & ~mask) | ((data << shift) & mask);
+	}
+	return finish_instruction(vcpu);
+}
+
+/* What a write stores: an immediate, or a register (or its high byte). */
+static u64 written_value(struct mv_vcpu *vcpu,
+			 const struct mv_mem_access *access)
 {
 	u64 value = vcpu->x86.regs[access->reg];
 
+	if (access->operand == MV_OPERAND_IMM)
+		return access->imm;
 	return access->high_byte ? value >> 8 : value;
+}
+
+/* The local APIC's page: the access is done here and now. */
+static int lapic_access(struct mv_vcpu *vcpu, struct mv_lapic *lapic,
+			u64 gpa)
+{
+	struct mv_mem_access *access = &vcpu->x86.mmio;
+	unsigned int offset = offset_in_page(gpa);
+
+	if (access->write) {
+		mv_lapic_mmio_write(lapic, offset, access->size,
+				    written_value(vcpu, access));
+		vcpu->x86.insn_end = finish_instruction(vcpu);
+	} else {
+		vcpu->x86.insn_end =
+			complete_read(vcpu, mv_lapic_mmio_read(lapic, offset,
+							       access->size));
+	}
+	return 1;
 }
 
 int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa)
@@ -79,6 +129,8 @@ int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	if (mv_decode_mem_access(bytes, len, site->def_size, site->long_mode,
 				 access))
 		return mv_x86_emulation_failure(vcpu);
+	if (vcpu->irqs.lapic && mv_lapic_mmio_hit(vcpu->irqs.lapic, gpa))
+		return lapic_access(vcpu, vcpu->irqs.lapic, gpa);
 
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
@@ -86,8 +138,7 @@ int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	run->mmio.is_write = access->write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (access->write) {
-		value = access->operand == MV_OPERAND_IMM ? access->imm :
-			register_value(vcpu, access);
+		value = written_value(vcpu, access);
 		memcpy(run->mmio.data, &value, access->size);
 		vcpu->x86.insn_end = finish_instruction(vcpu);
 	} else {
@@ -96,28 +147,14 @@ int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa)
 	return 0;
 }
 
-/* A read's data arrived from userspace: into the register it goes. */
+/* The read's data came from userspace, in run->mmio.data. */
 enum mv_insn_end mv_x86_complete_mmio(struct mv_vcpu *vcpu)
 {
-	struct mv_mem_access *access = &vcpu->x86.mmio;
-	unsigned long *reg = &vcpu->x86.regs[access->reg];
-	u64 data = 0, mask;
-	unsigned int shift = access->high_byte ? 8 : 0;
+	u64 data = 0;
 
 	vcpu->x86.waiting = MV_WAITING_NONE;
-	memcpy(&data, vcpu->run->mmio.data, access->size);
-	if (access->sign_extend)
-		data = access->size == 1 ? (u64)(s8)data : (u64)(s16)data;
-
-	/* 32-bit results zero-extend; 8- and 16-bit ones merge. */
-	if (access->reg_size >= 4) {
-		mask = access->reg_size == 8 ? ~0ull : 0xffffffffull;
-		*reg = data & mask;
-	} else {
-		mask = (BIT_ULL(8 * access->reg_size) - 1) << shift;
-		*reg = (*reg & ~mask) | ((data << shift) & mask);
-	}
-	return finish_instruction(vcpu);
+	memcpy(&data, vcpu->run->mmio.data, vcpu->x86.mmio.size);
+	return complete_read(vcpu, data);
 }
 
 /* An instruction minivisor must emulate but cannot: say so, as KVM does. */

@@ -26,11 +26,15 @@
  * and reads it back on Intel CPUs. The guest's write is ignored, as the
  * CPU does with a write of 0 that no microcode update follows, and the
  * revision is what userspace set (KVM's default: 0x100000000).
+ *
+ * The x2APIC's registers (0x800 to 0x8ff) are the in-kernel local APIC's
+ * (../irq/x2apic.c); without one they do not exist.
  */
 #include <linux/kernel.h>
 #include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 
+#include "../irq/lapic.h"
 #include "../vcpu.h"
 #include "x86.h"
 
@@ -56,6 +60,12 @@ static bool kvm_clock_msr(u32 index)
 	return index == MSR_KVM_WALL_CLOCK || index == MSR_KVM_SYSTEM_TIME;
 }
 
+static bool x2apic_msr(struct mv_vcpu *vcpu, u32 index)
+{
+	return vcpu->irqs.lapic && index >= MV_X2APIC_MSR_FIRST &&
+	       index <= MV_X2APIC_MSR_LAST;
+}
+
 int mv_x86_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	int ret;
@@ -72,6 +82,8 @@ int mv_x86_get_msr(struct mv_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->x86.microcode;
 		return 0;
 	}
+	if (x2apic_msr(vcpu, index))
+		return mv_x2apic_read(vcpu->irqs.lapic, index, data);
 	ret = mv_x86_get_mtrr(vcpu, index, data);
 	if (ret == -ENOENT)
 		ret = mv_x86_get_mce(vcpu, index, data);
@@ -96,6 +108,8 @@ int mv_x86_set_msr(struct mv_vcpu *vcpu, u32 index, u64 data, bool host)
 			vcpu->x86.microcode = data;
 		return 0;
 	}
+	if (x2apic_msr(vcpu, index))
+		return mv_x2apic_write(vcpu->irqs.lapic, index, data);
 	ret = mv_x86_set_mtrr(vcpu, index, data);
 	if (ret == -ENOENT)
 		ret = mv_x86_set_mce(vcpu, index, data, host);

@@ -31,7 +31,11 @@ const struct vmm_device vmm_minivisor = {
 	.release = mv_module_unload,
 };
 
-int vmm_create(struct vmm *vmm, const struct vmm_device *device)
+static int open_vm(struct vmm *vmm, const struct vmm_device *device,
+		   bool split_irqchip);
+
+static int create_vm(struct vmm *vmm, const struct vmm_device *device,
+		     bool split_irqchip)
 {
 	int ret;
 
@@ -41,10 +45,20 @@ int vmm_create(struct vmm *vmm, const struct vmm_device *device)
 	ret = device->load();
 	if (ret)
 		return ret;
-	ret = vmm_open(vmm, device);
+	ret = open_vm(vmm, device, split_irqchip);
 	if (ret)
 		device->release();
 	return ret;
+}
+
+int vmm_create(struct vmm *vmm, const struct vmm_device *device)
+{
+	return create_vm(vmm, device, false);
+}
+
+int vmm_create_split_irqchip(struct vmm *vmm, const struct vmm_device *device)
+{
+	return create_vm(vmm, device, true);
 }
 
 int vmm_destroy(struct vmm *vmm)
@@ -55,6 +69,16 @@ int vmm_destroy(struct vmm *vmm)
 
 int vmm_open(struct vmm *vmm, const struct vmm_device *device)
 {
+	return open_vm(vmm, device, false);
+}
+
+static int open_vm(struct vmm *vmm, const struct vmm_device *device,
+		   bool split_irqchip)
+{
+	struct kvm_enable_cap split = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP,
+		.args = { VMM_IOAPIC_PINS },
+	};
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
 		.guest_phys_addr = 0,
@@ -80,6 +104,8 @@ int vmm_open(struct vmm *vmm, const struct vmm_device *device)
 	}
 	region.userspace_addr = (uintptr_t)vmm->mem;
 	if (ioctl(vmm->vm, KVM_SET_USER_MEMORY_REGION, &region))
+		goto fail;
+	if (split_irqchip && ioctl(vmm->vm, KVM_ENABLE_CAP, &split))
 		goto fail;
 
 	vmm->vcpu = ioctl(vmm->vm, KVM_CREATE_VCPU, 0);

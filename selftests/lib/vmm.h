@@ -91,6 +91,14 @@ struct vmm {
 int vmm_create(struct vmm *vmm, const struct vmm_device *device);
 
 /*
+ * vmm_create() for a VM with its local APICs in the kernel: KVM_ENABLE_CAP
+ * of KVM_CAP_SPLIT_IRQCHIP, for an IOAPIC of VMM_IOAPIC_PINS pins in
+ * userspace, before vCPU 0 (api.rst 7.11).
+ */
+#define VMM_IOAPIC_PINS 24
+int vmm_create_split_irqchip(struct vmm *vmm, const struct vmm_device *device);
+
+/*
  * Close what vmm_create() opened and release the device's modules.
  * Returns 0 or the -errno of the release.
  */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Message-signalled interrupts to the in-kernel local APICs (msi.c).
+ */
+#ifndef MV_IRQ_MSI_H
+#define MV_IRQ_MSI_H
+
+#include <linux/kvm.h>
+
+struct mv_vm;
+
+/*
+ * KVM_SIGNAL_MSI, on a VM whose local APICs are in the kernel: how many
+ * APICs accepted it (0 if it named none, as on KVM), or -EINVAL for
+ * flags.
+ */
+int mv_irq_signal_msi(struct mv_vm *vm, const struct kvm_msi *msi);
+
+#endif /* MV_IRQ_MSI_H */

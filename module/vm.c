@@ -200,8 +200,8 @@ static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
 
 /*
  * KVM_CAP_SPLIT_IRQCHIP: local APICs in the kernel, for the vCPUs yet to
- * come; args[0] is the number of IOAPIC pins userspace's IOAPIC has, each
- * of which owns a GSI route (at most KVM's 4096).
+ * come. args[0] is the number of pins userspace's IOAPIC has (at most
+ * KVM's 4096 routes), whose routes will matter once GSI routing exists.
  */
 static int mv_vm_split_irqchip(struct mv_vm *vm, u64 ioapic_pins)
 {
@@ -216,10 +216,8 @@ static int mv_vm_split_irqchip(struct mv_vm *vm, u64 ioapic_pins)
 			ret = -EEXIST;
 	if (vm->lapic_in_kernel)
 		ret = -EEXIST;
-	if (!ret) {
+	if (!ret)
 		vm->lapic_in_kernel = true;
-		vm->ioapic_pins = ioapic_pins;
-	}
 	mutex_unlock(&vm->lock);
 	return ret;
 }

@@ -39,11 +39,10 @@ struct mv_vm {
 	struct mv_vcpu *vcpus[MV_MAX_VCPUS];
 	/*
 	 * KVM_CAP_SPLIT_IRQCHIP: every vCPU has its local APIC in the kernel
-	 * (irq/lapic.h); the IOAPIC, with this many pins, and the PIC are
-	 * userspace's. Set before the first vCPU, and for good.
+	 * (irq/lapic.h); the IOAPIC and the PIC are userspace's. Set before
+	 * the first vCPU, and for good.
 	 */
 	bool lapic_in_kernel;
-	u32 ioapic_pins;
 	bool holds_virtualization;	/* had the backend enable it */
 	struct mv_memory memory;	/* guest memory */
 	void *tables;			/* the backend's page tables, or NULL */

@@ -309,7 +309,6 @@ static uint32_t slot_number(struct fuzz_rand *r)
 				     (uint32_t)fuzz_boundary(r);
 }
 
-/* A count for a table: mostly small, sometimes at or past any limit. */
 /* KVM_ENABLE_CAP's capabilities: minivisor's, and one nobody has. */
 static const uint32_t enable_caps[] = {
 	KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
@@ -317,6 +316,7 @@ static const uint32_t enable_caps[] = {
 	0xffffffff,
 };
 
+/* A count for a table: mostly small, sometimes at or past any limit. */
 static uint32_t table_count(struct fuzz_rand *r)
 {
 	return fuzz_percent(r, 70) ? fuzz_below(r, 4) : (uint32_t)fuzz_boundary(r);

@@ -32,8 +32,12 @@
 #define LAPIC_NR_LVT		6	/* timer, thermal, PMC, LINT0/1, error */
 #define LAPIC_LVR_DIRECTED_EOI	BIT(24)
 
-/* Which bits of each LVT entry hold anything (11.5.1, figure 11-8). */
-#define LVT_VECTOR_MASKED	(APIC_VECTOR_MASK | APIC_LVT_MASKED)
+/*
+ * Which bits of each LVT entry hold anything (11.5.1, figure 11-8); the
+ * delivery status reads as written, as on KVM, for nothing is ever held.
+ */
+#define LVT_VECTOR_MASKED	(APIC_VECTOR_MASK | APIC_SEND_PENDING | \
+				 APIC_LVT_MASKED)
 #define LVT_WITH_MODE		(LVT_VECTOR_MASKED | APIC_MODE_MASK)
 #define LVT_LINT		(LVT_WITH_MODE | APIC_INPUT_POLARITY | \
 				 APIC_LVT_REMOTE_IRR | APIC_LVT_LEVEL_TRIGGER)
@@ -176,34 +180,43 @@ static void eoi(struct mv_lapic *lapic)
 }
 
 /* ------------------------------------------------------------------ */
-/* Destinations (11.6.2): physical and logical, flat and cluster. */
+/*
+ * Destinations (11.6.2): physical and logical, flat and cluster. The
+ * sender reads the target's registers, each word once: its vCPU may be
+ * changing them.
+ */
 
-static u32 apic_id(const struct mv_lapic *lapic)
+static u32 target_reg(const struct mv_lapic *target, unsigned int reg)
 {
-	u32 id = mv_lapic_reg(lapic, APIC_ID);
+	return READ_ONCE(target->regs[reg / sizeof(u32)]);
+}
 
-	return mv_lapic_x2apic_mode(lapic) ? id : id >> 24;
+static bool target_x2apic_mode(const struct mv_lapic *target)
+{
+	return READ_ONCE(target->base) & X2APIC_ENABLE;
 }
 
 static bool matches_physical(const struct mv_lapic *target, u32 dest)
 {
-	u32 broadcast = mv_lapic_x2apic_mode(target) ? X2APIC_BROADCAST :
-			XAPIC_BROADCAST;
+	bool x2apic = target_x2apic_mode(target);
+	u32 id = target_reg(target, APIC_ID);
 
-	return dest == broadcast || dest == apic_id(target);
+	if (x2apic)
+		return dest == X2APIC_BROADCAST || dest == id;
+	return dest == XAPIC_BROADCAST || dest == id >> 24;
 }
 
 static bool matches_logical(const struct mv_lapic *target, u32 dest)
 {
-	u32 ldr = mv_lapic_reg(target, APIC_LDR);
+	u32 ldr = target_reg(target, APIC_LDR);
 
-	if (mv_lapic_x2apic_mode(target))
+	if (target_x2apic_mode(target))
 		return dest == X2APIC_BROADCAST ||
 		       ((ldr >> 16) == (dest >> 16) && (ldr & dest & 0xffff));
 	if (dest == XAPIC_BROADCAST)
 		return true;
 	ldr = GET_APIC_LOGICAL_ID(ldr);
-	switch (mv_lapic_reg(target, APIC_DFR)) {
+	switch (target_reg(target, APIC_DFR)) {
 	case APIC_DFR_FLAT:
 		return ldr & dest;
 	case APIC_DFR_CLUSTER:
@@ -241,7 +254,10 @@ int mv_lapic_deliver(struct mv_vm *vm, const struct mv_lapic *source,
 	for (id = 0; id < MV_MAX_VCPUS; id++) {
 		vcpu = mv_vm_vcpu(vm, id);
 		target = vcpu ? vcpu->irqs.lapic : NULL;
-		if (!target || !is_destination(source, target, irq))
+		/* An APIC disabled in IA32_APIC_BASE takes nothing. */
+		if (!target ||
+		    !(READ_ONCE(target->base) & MSR_IA32_APICBASE_ENABLE) ||
+		    !is_destination(source, target, irq))
 			continue;
 		if (!mv_lapic_accept(target, irq->delivery_mode, irq->vector,
 				     irq->level_triggered))
@@ -487,7 +503,7 @@ int mv_lapic_set_base(struct mv_lapic *lapic, u64 value, bool host)
 		      (old == APIC_OFF && new == APIC_X2APIC)))
 		return -EINVAL;
 
-	lapic->base = value;
+	WRITE_ONCE(lapic->base, value);
 	if (old == APIC_OFF && new != APIC_OFF)
 		mv_lapic_set_reg(lapic, APIC_ID, id << 24);
 	if (old != APIC_X2APIC && new == APIC_X2APIC) {

@@ -25,9 +25,11 @@
  *
  * Concurrency: other vCPUs (IPIs) and the timer's hrtimer set IRR and TMR
  * bits from any CPU, with atomic bit operations, and then wake or kick
- * the vCPU. Every other register is the vCPU thread's alone, under the
- * vCPU's mutex. The timer tells the vCPU thread that it fired through an
- * atomic count (lapic_timer.c), and the thread delivers the interrupt.
+ * the vCPU; senders also read the registers that say whether an IPI is
+ * for this APIC (ID, LDR, DFR, and the base), each word once. Every
+ * register is written by the vCPU thread alone, under the vCPU's mutex.
+ * The timer tells the vCPU thread that it fired through an atomic flag
+ * (lapic_timer.c), and the thread delivers the interrupt.
  */
 #ifndef MV_IRQ_LAPIC_H
 #define MV_IRQ_LAPIC_H
@@ -43,9 +45,6 @@ struct mv_vm;
 
 /* What KVM_GET_LAPIC copies: the first 1 KiB of the register page. */
 #define MV_LAPIC_REGS_SIZE KVM_APIC_REG_SIZE
-
-/* The xAPIC page's MMIO: 4 KiB at the base address (SDM 11.4.1). */
-#define MV_LAPIC_MMIO_SIZE 0x1000
 
 /* The timer (lapic_timer.c). */
 struct mv_lapic_timer {
@@ -77,7 +76,7 @@ struct mv_lapic {
 	struct mv_lapic_timer timer;
 	/*
 	 * An INIT or start-up IPI that came: bits MV_LAPIC_*, set by the
-	 * sender and taken by the vCPU thread (../mp_state.c), which finds
+	 * sender and taken by the vCPU thread (mp_state.c), which finds
 	 * the start-up vector in sipi_vector (written first).
 	 */
 	unsigned long pending_events;
@@ -89,10 +88,11 @@ static inline u32 mv_lapic_reg(const struct mv_lapic *lapic, unsigned int reg)
 	return lapic->regs[reg / sizeof(u32)];
 }
 
+/* Other CPUs may read a register (lapic.c's destinations): write it once. */
 static inline void mv_lapic_set_reg(struct mv_lapic *lapic, unsigned int reg,
 				    u32 value)
 {
-	lapic->regs[reg / sizeof(u32)] = value;
+	WRITE_ONCE(lapic->regs[reg / sizeof(u32)], value);
 }
 
 static inline bool mv_lapic_x2apic_mode(const struct mv_lapic *lapic)
@@ -111,7 +111,7 @@ static inline bool mv_lapic_enabled(const struct mv_lapic *lapic)
 struct mv_lapic *mv_lapic_create(struct mv_vcpu *vcpu);
 void mv_lapic_free(struct mv_lapic *lapic);
 
-/* The APIC's part of INIT (SDM 10.4.7.3): RESET, but ID and base stay. */
+/* The APIC's part of INIT (SDM 11.4.7.3): RESET, but ID and base stay. */
 void mv_lapic_init(struct mv_lapic *lapic);
 
 /* KVM_SET_CPUID2 changed what the guest may use (x2APIC, TSC deadline). */
@@ -148,7 +148,7 @@ void mv_lapic_mmio_write(struct mv_lapic *lapic, unsigned int offset,
 bool mv_lapic_read(struct mv_lapic *lapic, unsigned int reg, u32 *value);
 bool mv_lapic_write(struct mv_lapic *lapic, unsigned int reg, u32 value);
 
-/* CR8 is TPR bits 7:4 (SDM 10.8.6.1). */
+/* CR8 is TPR bits 7:4 (SDM 11.8.6.1). */
 void mv_lapic_set_cr8(struct mv_lapic *lapic, unsigned long cr8);
 unsigned long mv_lapic_cr8(const struct mv_lapic *lapic);
 

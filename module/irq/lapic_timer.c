@@ -38,14 +38,20 @@ static struct mv_lapic *timer_lapic(struct hrtimer *hrtimer)
 	return container_of(hrtimer, struct mv_lapic, timer.hrtimer);
 }
 
+/* The timer fired: the vCPU thread delivers it (mv_lapic_timer_sync). */
+static void fire(struct mv_lapic *lapic)
+{
+	atomic_set(&lapic->timer.fired, 1);
+	mv_irq_wake(lapic->vcpu);
+}
+
 static enum hrtimer_restart timer_fired(struct hrtimer *hrtimer)
 {
 	struct mv_lapic *lapic = timer_lapic(hrtimer);
 	struct mv_lapic_timer *timer = &lapic->timer;
 	ktime_t now;
 
-	atomic_set(&timer->fired, 1);
-	mv_irq_wake(lapic->vcpu);
+	fire(lapic);
 	if (timer->mode != APIC_LVT_TIMER_PERIODIC)
 		return HRTIMER_NORESTART;
 
@@ -65,10 +71,13 @@ void mv_lapic_timer_init(struct mv_lapic *lapic)
 	lapic->timer.hrtimer.function = timer_fired;
 }
 
+/* Stop counting, and forget the count: nothing fires or counts down. */
 void mv_lapic_timer_stop(struct mv_lapic *lapic)
 {
 	hrtimer_cancel(&lapic->timer.hrtimer);
 	atomic_set(&lapic->timer.fired, 0);
+	lapic->timer.period_ns = 0;
+	lapic->timer.expires = 0;
 }
 
 static bool counting_mode(const struct mv_lapic_timer *timer)
@@ -100,6 +109,26 @@ static u64 remaining_ns(const struct mv_lapic_timer *timer)
 }
 
 /*
+ * The hrtimer was cancelled to change the count's mode or rate; it goes on
+ * with left_ns to go. A count that reached 0 meanwhile, its callback not
+ * run yet, fires now, and a periodic one starts its next period.
+ */
+static void count_on(struct mv_lapic *lapic, bool was_armed, u64 left_ns)
+{
+	struct mv_lapic_timer *timer = &lapic->timer;
+
+	if (!was_armed)
+		return;
+	if (!left_ns) {
+		fire(lapic);
+		if (timer->mode != APIC_LVT_TIMER_PERIODIC)
+			return;
+		left_ns = timer->period_ns;
+	}
+	start_counting(lapic, left_ns);
+}
+
+/*
  * The LVT timer entry was written: a new mode. Between the counting modes
  * the count goes on; into or out of TSC-deadline mode the timer stops, and
  * the initial count and deadline are cleared (11.5.4.1).
@@ -108,12 +137,12 @@ void mv_lapic_timer_lvt_written(struct mv_lapic *lapic)
 {
 	struct mv_lapic_timer *timer = &lapic->timer;
 	u32 mode = mv_lapic_reg(lapic, APIC_LVTT) & (3 << 17);
-	bool was_counting = counting_mode(timer);
+	bool was_counting = counting_mode(timer), was_armed;
 	u64 left;
 
 	if (mode == timer->mode)
 		return;
-	hrtimer_cancel(&timer->hrtimer);
+	was_armed = hrtimer_cancel(&timer->hrtimer);
 	left = remaining_ns(timer);
 	timer->mode = mode;
 	if (was_counting != counting_mode(timer)) {
@@ -123,8 +152,7 @@ void mv_lapic_timer_lvt_written(struct mv_lapic *lapic)
 		timer->tsc_deadline = 0;
 		return;
 	}
-	if (left)
-		start_counting(lapic, left);
+	count_on(lapic, was_armed, left);
 }
 
 void mv_lapic_timer_set_initial_count(struct mv_lapic *lapic, u32 count)
@@ -143,6 +171,7 @@ void mv_lapic_timer_set_divide(struct mv_lapic *lapic, u32 tdcr)
 {
 	struct mv_lapic_timer *timer = &lapic->timer;
 	u32 old = timer->divide;
+	bool was_armed;
 	u64 left;
 
 	tdcr &= 0xb;
@@ -152,10 +181,9 @@ void mv_lapic_timer_set_divide(struct mv_lapic *lapic, u32 tdcr)
 	    !counting_mode(timer))
 		return;
 	/* A count under way goes on at the new rate. */
-	hrtimer_cancel(&timer->hrtimer);
+	was_armed = hrtimer_cancel(&timer->hrtimer);
 	left = remaining_ns(timer);
-	if (left)
-		start_counting(lapic, div_u64(left * timer->divide, old));
+	count_on(lapic, was_armed, div_u64(left * timer->divide, old));
 }
 
 u32 mv_lapic_timer_current_count(struct mv_lapic *lapic)
@@ -197,7 +225,7 @@ void mv_lapic_set_tsc_deadline(struct mv_lapic *lapic, u64 deadline,
 			       u64 guest_tsc)
 {
 	struct mv_lapic_timer *timer = &lapic->timer;
-	u64 ns;
+	u64 ticks, ns;
 
 	if (counting_mode(timer))
 		return;
@@ -206,12 +234,21 @@ void mv_lapic_set_tsc_deadline(struct mv_lapic *lapic, u64 deadline,
 	if (!deadline)
 		return;
 	if (deadline <= guest_tsc || !tsc_khz) {
-		atomic_set(&timer->fired, 1);
-		mv_irq_wake(lapic->vcpu);
+		fire(lapic);
 		return;
 	}
-	ns = min_t(u64, mul_u64_u32_div(deadline - guest_tsc, USEC_PER_SEC,
-					tsc_khz), KTIME_MAX);
+	/*
+	 * TSC ticks to ns. The quotient may not pass 64 bits, or DIV faults:
+	 * with a TSC under 1 GHz that bounds the ticks, and a deadline past
+	 * the bound, centuries off, waits for KTIME_MAX ns.
+	 */
+	ticks = deadline - guest_tsc;
+	if (tsc_khz < USEC_PER_SEC &&
+	    ticks >= mul_u64_u32_div(U64_MAX, tsc_khz, USEC_PER_SEC))
+		ns = KTIME_MAX;
+	else
+		ns = min_t(u64, mul_u64_u32_div(ticks, USEC_PER_SEC, tsc_khz),
+			   KTIME_MAX);
 	timer->expires = ktime_add_safe(ktime_get(), ns_to_ktime(ns));
 	hrtimer_start(&timer->hrtimer, timer->expires, HRTIMER_MODE_ABS_HARD);
 }

@@ -8,9 +8,10 @@
  * interrupt the guest.
  *
  * The address holds the destination APIC ID (bits 19:12), whether it is
- * logical (bit 2) and the redirection hint (bit 3, which only allows the
- * lowest-priority choice the delivery mode already says); the data holds
- * the vector (7:0), the delivery mode (10:8) and the trigger mode (15).
+ * logical (bit 2) and the redirection hint (bit 3; minivisor delivers to
+ * every APIC named, as the delivery mode says, where KVM then picks one);
+ * the data holds the vector (7:0), the delivery mode (10:8) and the
+ * trigger mode (15).
  * As on KVM without KVM_CAP_X2APIC_API, the high address word is ignored.
  */
 #include <linux/bits.h>

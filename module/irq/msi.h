@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Message-signalled interrupts to the in-kernel local APICs (msi.c).
+ * Message-signalled interrupts to the in-kernel local APICs (msi.c; Intel
+ * SDM Vol. 3A, 11.11).
  */
 #ifndef MV_IRQ_MSI_H
 #define MV_IRQ_MSI_H

@@ -47,16 +47,20 @@ void mv_irq_get_user_bitmap(const struct mv_vcpu_irqs *irqs, u64 *bitmap)
  * A vCPU waiting in mp_state.c wakes up. One in the guest is pulled out by
  * an IPI: the CPU takes the interrupt as an external-interrupt exit
  * (vmx/exits.c), and the vCPU looks for vectors again before it
- * re-enters. A vCPU between the two looks anyway: it checks with
- * interrupts off just before it enters, and the IPI then makes the entry
- * exit at once.
+ * re-enters. A vCPU anywhere else looks anyway before it enters, and
+ * needs no IPI: only a guest's own interrupts, however many, would
+ * otherwise interrupt the host's other CPUs.
  */
 void mv_irq_wake(struct mv_vcpu *vcpu)
 {
-	int cpu = READ_ONCE(vcpu->cpu);
+	int cpu;
 
-	rcuwait_wake_up(&vcpu->irqs.wait);
-	if (cpu >= 0 && cpu != raw_smp_processor_id())
+	/* What came in, then in_guest: pairs with mv_irq_entering_guest(). */
+	smp_mb();
+	if (rcuwait_wake_up(&vcpu->irqs.wait))
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (READ_ONCE(vcpu->irqs.in_guest) && cpu != raw_smp_processor_id())
 		smp_send_reschedule(cpu);
 }
 

@@ -55,6 +55,12 @@ struct mv_vcpu_irqs {
 	mv_irq_acked_fn device_acked;
 	struct mv_lapic *lapic;	/* the in-kernel local APIC, or NULL */
 	struct rcuwait wait;	/* the vCPU thread, not running (mp_state.c) */
+	/*
+	 * From just before the backend's last look at what waits, with
+	 * interrupts off, to the VM exit: only then does a new interrupt
+	 * need an IPI to be seen (mv_irq_wake).
+	 */
+	bool in_guest;
 };
 
 void mv_irqs_init(struct mv_vcpu_irqs *irqs, mv_irq_acked_fn device_acked);
@@ -136,9 +142,26 @@ void mv_irq_ack(struct mv_vcpu *vcpu, u8 vector);
 
 /*
  * Something for the vCPU came in: wake its thread if it waits (mp_state.c),
- * and make it leave the guest if it is in it. From any context.
+ * and make it leave the guest if it is in it. From any context, after
+ * what came in is visible.
  */
 void mv_irq_wake(struct mv_vcpu *vcpu);
+
+/*
+ * The backend, with interrupts off, before it looks at what waits for the
+ * last time and enters; and after the exit. A sender either sees the vCPU
+ * in the guest and interrupts its CPU, or the vCPU sees what it sent.
+ */
+static inline void mv_irq_entering_guest(struct mv_vcpu_irqs *irqs)
+{
+	WRITE_ONCE(irqs->in_guest, true);
+	smp_mb();	/* pairs with the one in mv_irq_wake() */
+}
+
+static inline void mv_irq_left_guest(struct mv_vcpu_irqs *irqs)
+{
+	WRITE_ONCE(irqs->in_guest, false);
+}
 
 /* An INIT or start-up IPI waits for the vCPU thread (mp_state.c). */
 static inline bool mv_irq_events_pending(const struct mv_vcpu_irqs *irqs)

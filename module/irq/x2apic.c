@@ -8,9 +8,14 @@
  * ignored. The ID and the logical destination follow from the vCPU's
  * number, and DFR is gone (11.12.5).
  */
+#include <linux/bits.h>
 #include <linux/errno.h>
 
 #include "lapic.h"
+
+/* ICR bits with no meaning in x2APIC mode, which fault (11.12.9). */
+#define X2APIC_ICR_RESERVED	(GENMASK_ULL(31, 20) | GENMASK_ULL(17, 16) | \
+				 BIT_ULL(13))
 
 static unsigned int msr_register(u32 msr)
 {
@@ -42,6 +47,8 @@ int mv_x2apic_write(struct mv_lapic *lapic, u32 msr, u64 data)
 	if (!mv_lapic_x2apic_mode(lapic))
 		return -EINVAL;
 	if (reg == APIC_ICR) {
+		if (data & X2APIC_ICR_RESERVED)
+			return -EINVAL;
 		data &= ~(u64)APIC_ICR_BUSY;
 		mv_lapic_set_reg(lapic, APIC_ICR, data);
 		mv_lapic_set_reg(lapic, APIC_ICR2, data >> 32);

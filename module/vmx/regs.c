@@ -175,7 +175,8 @@ int mv_vmx_set_sregs(struct mv_vcpu *vcpu, const struct kvm_sregs *in)
 	vmx->cr2 = sregs.cr2;
 	mv_vmx_set_cr8(vcpu, sregs.cr8);
 	mv_vmx_switch_efer(vcpu, sregs.efer);
-	vmx->apic_base = sregs.apic_base;
+	if (!vcpu->irqs.lapic)
+		vmx->apic_base = sregs.apic_base;
 	vmx->flush_tlb = true;
 	return 0;
 }

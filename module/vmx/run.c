@@ -143,13 +143,26 @@ static bool guest_interruptible(void)
 }
 
 /*
+ * Whether userspace could inject an interrupt (KVM_INTERRUPT) now, were
+ * the guest able to take it: none of its own waits, and with the local
+ * APIC in the kernel, LVT0 lets userspace's PIC in.
+ */
+static bool userspace_may_inject(struct mv_vcpu *vcpu)
+{
+	return !mv_irq_user_waiting(&vcpu->irqs) &&
+	       (!vcpu->irqs.lapic || mv_lapic_accepts_extint(vcpu->irqs.lapic));
+}
+
+/*
  * Inject a waiting interrupt once the guest can take it, or ask for an
- * exit when it can (interrupt-window exiting, SDM 26.7.5).
+ * exit when it can (interrupt-window exiting, SDM 26.7.5): for the
+ * interrupt, or for userspace if it asked and may inject one.
  */
 static void inject_events(struct mv_vcpu *vcpu)
 {
 	u32 cpu_controls = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
-	bool want_window = vcpu->run->request_interrupt_window;
+	bool want_window = vcpu->run->request_interrupt_window &&
+			   userspace_may_inject(vcpu);
 	int vector = mv_irq_next(&vcpu->irqs);
 
 	if (vector >= 0 &&
@@ -252,7 +265,9 @@ static int enter_guest(struct mv_vcpu *vcpu)
 	 * injects it.
 	 */
 	local_irq_disable();
+	mv_irq_entering_guest(&vcpu->irqs);
 	if (signal_pending(current) || need_resched()) {
+		mv_irq_left_guest(&vcpu->irqs);
 		local_irq_enable();
 		preempt_enable();
 		return 1;
@@ -290,6 +305,7 @@ static int enter_guest(struct mv_vcpu *vcpu)
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 		reinject_interrupted_event();
 	}
+	mv_irq_left_guest(&vcpu->irqs);
 	local_irq_enable();
 	preempt_enable();
 
@@ -311,9 +327,8 @@ static void report_vcpu_state(struct mv_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection =
-		guest_interruptible() && !mv_irq_user_waiting(&vcpu->irqs) &&
-		(!vcpu->irqs.lapic || mv_lapic_accepts_extint(vcpu->irqs.lapic));
+	run->ready_for_interrupt_injection = guest_interruptible() &&
+					     userspace_may_inject(vcpu);
 	run->cr8 = mv_vmx_cr8(vcpu);
 	run->apic_base = mv_vmx_apic_base(vcpu);
 }

@@ -236,9 +236,10 @@ void mv_vmcs_reset_guest(struct mv_vcpu *vcpu)
 }
 
 /*
- * INIT (SDM Vol. 3A, 10.1, table 10-1): the registers as after RESET, but
- * PAT, XCR0 and the MSRs that are not in the VMCS stay, as do the x87 and
- * SSE state. What the last exit left open for userspace is dropped.
+ * INIT (SDM Vol. 3A, 10.1, table 10-1): the registers as after RESET, the
+ * debug registers too, but PAT, XCR0 and the MSRs that are not in the
+ * VMCS stay, as do the x87 and SSE state. What the last exit left open
+ * for userspace is dropped.
  */
 void mv_vmx_vcpu_init(struct mv_vcpu *vcpu)
 {
@@ -249,6 +250,8 @@ void mv_vmx_vcpu_init(struct mv_vcpu *vcpu)
 	mv_vmx_switch_efer(vcpu, 0);
 	vmcs_write(GUEST_IA32_PAT, pat);
 	vmx->xcr0 = xcr0;
+	memset(vmx->dr, 0, sizeof(vmx->dr));
+	vmx->dr6 = MV_DR6_RESET;
 	vcpu->x86.waiting = MV_WAITING_NONE;
 	vmx->io_rip_noted = false;
 }

@@ -44,7 +44,9 @@ if [[ ! -f $entry/vmlinuz ]]; then
 	trap 'rm -rf "$tree"' EXIT
 	echo "guest kernel: building from $source_tar" >&2
 	tar -C "$tree" -xJf "$source_tar"
-	KCONFIG_ALLCONFIG=$fragment make -C "$tree/linux-source-6.1" -s allnoconfig
+	# Its stdout is this script's answer: make's, even "Entering
+	# directory" under a make run with -w, goes to stderr.
+	KCONFIG_ALLCONFIG=$fragment make -C "$tree/linux-source-6.1" -s allnoconfig >&2
 	while IFS= read -r line; do
 		grep -qxF -- "$line" "$tree/linux-source-6.1/.config" ||
 			die "the .config lost $line of $fragment"

@@ -30,21 +30,10 @@
 #include "lapic.h"
 #include "pending.h"
 
-static bool can_take_interrupt(struct mv_vcpu_irqs *irqs)
-{
-	if (mv_irq_user_next(irqs))
-		return true;
-	if (irqs->lapic) {
-		mv_lapic_timer_sync(irqs->lapic);
-		if (mv_lapic_next(irqs->lapic) >= 0)
-			return true;
-	}
-	return mv_irq_device_waiting(irqs);
-}
-
 static bool halt_over(struct mv_vcpu *vcpu)
 {
-	return vcpu->halted_interrupts_on && can_take_interrupt(&vcpu->irqs);
+	/* An interrupt the next VM entry would inject, were it now. */
+	return vcpu->halted_interrupts_on && mv_irq_next(&vcpu->irqs) >= 0;
 }
 
 static bool wait_over(struct mv_vcpu *vcpu)

@@ -70,11 +70,20 @@ static long mv_check_extension(unsigned long cap)
 	case KVM_CAP_SET_TSS_ADDR:
 		return 1;
 	/*
-	 * KVM answers how many routes KVM_SET_GSI_ROUTING takes, and refuses
-	 * the table while the VM has no in-kernel interrupt controller, as
-	 * minivisor's never have yet (vm.c). QEMU needs the answer to start
-	 * even when it emulates the controllers itself.
+	 * The split irqchip: local APICs in the kernel (irq/lapic.h), with
+	 * their TSC-deadline timer; MSIs to them from userspace, from GSI
+	 * routes raised by KVM_IRQ_LINE_STATUS or by irqfds (irq/routing.h),
+	 * and KVM_EXIT_IOAPIC_EOI for userspace's IOAPIC. Not yet the
+	 * IOAPIC and PIC in the kernel (KVM_CAP_IRQCHIP), which is what
+	 * QEMU asks for before it uses the split irqchip.
 	 */
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+		return 1;
+	/* How many routes KVM_SET_GSI_ROUTING takes; QEMU needs it to start. */
 	case KVM_CAP_IRQ_ROUTING:
 		return MV_MAX_IRQ_ROUTES;
 	/* minivisor's own hypercalls (<linux/minivisor_pv.h>), not KVM's. */

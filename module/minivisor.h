@@ -18,7 +18,8 @@
  *                    the MSRs no backend keeps, emulation of I/O and
  *                    MMIO instructions, hypercalls)
  *                    and irq/ (interrupts waiting for a vCPU, the local
- *                    APIC, MSIs, whether a vCPU runs or waits)
+ *                    APIC, MSIs, GSI routes and irqfds, whether a vCPU
+ *                    runs or waits)
  *
  * vm.h, vcpu.h and stats.h hold the objects every layer shares: a VM, a
  * vCPU, its counters. A lower layer that needs the backend (guest memory
@@ -36,6 +37,7 @@
  *   What does the local APIC do?       irq/lapic.c (registers, IPIs),
  *                                      irq/lapic_timer.c, irq/x2apic.c
  *   Where does a halted vCPU wait?     irq/mp_state.c
+ *   Where does a GSI or irqfd go?      irq/routing.c, irq/irqfd.c
  *   How does an I/O or MMIO exit       vmx/io.c, vmx/mmio.c (what the
  *   reach the VMM?                     exit says), then x86/io.c,
  *                                      x86/mmio.c, x86/decode.c
@@ -58,11 +60,13 @@
  *   vcpu->mutex -> vm->memory.lock; vcpu->mutex -> vm->devices.irq_lock
  *   vcpu->mutex -> vm->x86.tsc_lock (x86/tsc.c)
  *   a PCI function's device lock -> mv_owned_groups_lock (sriov/claim.c)
+ *   vm->irq.lock -> an eventfd's wait-queue lock -> vm->irq.irqfds_lock
+ *     (irq/irqfd.c: an irqfd's wake-up runs under the eventfd's lock)
  * The local APICs take no lock: other CPUs set IRR and TMR bits and
  * pending_events atomically, and the rest is the vCPU thread's (lapic.h).
  * vm->memory.lock (which also guards the page tables), vm->devices.irq_lock,
- * vm->x86.tsc_lock and the registry's xa_lock (vm.c) are spinlocks, and
- * nothing under them sleeps. vm->devices.irq_lock is also taken in hard
+ * vm->x86.tsc_lock, vm->irq.irqfds_lock and the registry's xa_lock (vm.c)
+ * are spinlocks, and nothing under them sleeps. vm->devices.irq_lock is also taken in hard
  * interrupt context (sriov/irq.c), so everywhere with interrupts off.
  */
 #ifndef MINIVISOR_H

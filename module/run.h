@@ -10,8 +10,9 @@
  * when an exit needs userspace (KVM_EXIT_IO, KVM_EXIT_HLT, ...), when a
  * signal is pending (KVM_EXIT_INTR, -EINTR), or on an error. With the
  * local APIC in the kernel, a vCPU the guest halted first waits for an
- * interrupt, and one that was sent INIT for its start-up IPI
- * (irq/mp_state.c).
+ * interrupt, and one that was sent INIT for its start-up IPI; and the
+ * EOI of a level-triggered interrupt from userspace's IOAPIC ends the run
+ * with KVM_EXIT_IOAPIC_EOI (irq/mp_state.c).
  *
  * The loop is written once, here, and each backend compiles it around its
  * own run_once (backend.h: run), which the compiler then inlines. It runs
@@ -45,9 +46,13 @@ static __always_inline int mv_run_loop(struct mv_vcpu *vcpu,
 		}
 		cond_resched();
 		if (unlikely(vcpu->mp_state != KVM_MP_STATE_RUNNABLE ||
-			     mv_irq_events_pending(&vcpu->irqs)) &&
-		    mv_irq_until_runnable(vcpu) < 0)
-			continue;
+			     mv_irq_events_pending(&vcpu->irqs))) {
+			ret = mv_irq_until_runnable(vcpu);
+			if (ret == 0)
+				return 0;
+			if (ret < 0)	/* a signal, which the top of the loop takes */
+				continue;
+		}
 		ret = run_once(vcpu);
 		if (ret <= 0)
 			return ret;

@@ -44,6 +44,7 @@ static void mv_vm_destroy(struct kref *kref)
 		mv_netlink_vm_event(vm, MINIVISOR_EVENT_VM_DESTROYED);
 	}
 	mv_vm_devices_release(vm);
+	mv_vm_irq_destroy(&vm->irq);
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
@@ -201,7 +202,7 @@ static int mv_vm_clear_dirty_log(struct mv_vm *vm, void __user *argp)
 /*
  * KVM_CAP_SPLIT_IRQCHIP: local APICs in the kernel, for the vCPUs yet to
  * come. args[0] is the number of pins userspace's IOAPIC has (at most
- * KVM's 4096 routes), whose routes will matter once GSI routing exists.
+ * KVM's 4096 routes): the GSIs whose EOIs it may want (irq/routing.c).
  */
 static int mv_vm_split_irqchip(struct mv_vm *vm, u64 ioapic_pins)
 {
@@ -216,8 +217,10 @@ static int mv_vm_split_irqchip(struct mv_vm *vm, u64 ioapic_pins)
 			ret = -EEXIST;
 	if (vm->lapic_in_kernel)
 		ret = -EEXIST;
-	if (!ret)
+	if (!ret) {
+		vm->irq.ioapic_pins = ioapic_pins;
 		vm->lapic_in_kernel = true;
+	}
 	mutex_unlock(&vm->lock);
 	return ret;
 }
@@ -260,6 +263,63 @@ static int mv_vm_signal_msi(struct mv_vm *vm, void __user *argp)
 	return mv_irq_signal_msi(vm, &msi);
 }
 
+/*
+ * KVM_SET_GSI_ROUTING: KVM refuses the table, and its flags, before it
+ * looks at the entries; with no interrupt controller in the kernel there
+ * is nothing to route to.
+ */
+static int mv_vm_set_gsi_routing(struct mv_vm *vm,
+				 struct kvm_irq_routing __user *user)
+{
+	struct kvm_irq_routing_entry *entries = NULL;
+	struct kvm_irq_routing routing;
+	int ret;
+
+	if (copy_from_user(&routing, user, sizeof(routing)))
+		return -EFAULT;
+	if (!vm->lapic_in_kernel || routing.nr > MV_MAX_IRQ_ROUTES ||
+	    routing.flags)
+		return -EINVAL;
+	if (routing.nr) {
+		entries = vmemdup_user(user->entries,
+				       array_size(sizeof(*entries),
+						  routing.nr));
+		if (IS_ERR(entries))
+			return PTR_ERR(entries);
+	}
+	ret = mv_irq_set_routing(vm, entries, routing.nr);
+	kvfree(entries);
+	return ret;
+}
+
+/*
+ * KVM_IRQ_LINE and KVM_IRQ_LINE_STATUS (api.rst 4.25): raise or lower a
+ * GSI through its route; the second also says how it went.
+ */
+static int mv_vm_irq_line(struct mv_vm *vm, struct kvm_irq_level __user *user,
+			  bool status)
+{
+	struct kvm_irq_level line;
+
+	if (copy_from_user(&line, user, sizeof(line)))
+		return -EFAULT;
+	if (!vm->lapic_in_kernel)
+		return -ENXIO;
+	line.status = mv_irq_set_gsi(vm, line.irq, line.level);
+	if (status && copy_to_user(user, &line, sizeof(line)))
+		return -EFAULT;
+	return 0;
+}
+
+static int mv_vm_irqfd(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_irqfd args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	return mv_irqfd(vm, &args);
+}
+
 static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 			unsigned long arg)
 {
@@ -289,12 +349,13 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SIGNAL_MSI:
 		return mv_vm_signal_msi(vm, (void __user *)arg);
 	case KVM_SET_GSI_ROUTING:
-		/*
-		 * Routes lead to an in-kernel interrupt controller. There is
-		 * none (no KVM_CREATE_IRQCHIP), and KVM without one refuses
-		 * the table the same way.
-		 */
-		return -EINVAL;
+		return mv_vm_set_gsi_routing(vm, (void __user *)arg);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return mv_vm_irq_line(vm, (void __user *)arg,
+				      ioctl == KVM_IRQ_LINE_STATUS);
+	case KVM_IRQFD:
+		return mv_vm_irqfd(vm, (void __user *)arg);
 	default:
 		return mv_vm_devices_ioctl(vm, ioctl, (void __user *)arg);
 	}
@@ -332,6 +393,7 @@ int mv_vm_create(unsigned long type)
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	mv_x86_vm_init(&vm->x86);
+	mv_vm_irq_init(&vm->irq);
 	mv_vm_devices_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;

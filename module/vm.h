@@ -11,15 +11,13 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
+#include "irq/routing.h"
 #include "memory/memory.h"
 #include "sriov/assign.h"
 #include "x86/x86.h"
 
 /* vCPU ids run from 0 to MV_MAX_VCPUS - 1 (KVM_CAP_MAX_VCPU_ID). */
 #define MV_MAX_VCPUS 16
-
-/* KVM_CAP_IRQ_ROUTING's answer: KVM's number of routes (dev.c). */
-#define MV_MAX_IRQ_ROUTES 4096
 
 struct mv_vcpu;
 
@@ -43,6 +41,7 @@ struct mv_vm {
 	 * the first vCPU, and for good.
 	 */
 	bool lapic_in_kernel;
+	struct mv_vm_irq irq;		/* GSI routes and irqfds */
 	bool holds_virtualization;	/* had the backend enable it */
 	struct mv_memory memory;	/* guest memory */
 	void *tables;			/* the backend's page tables, or NULL */

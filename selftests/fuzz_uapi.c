@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -93,6 +94,7 @@ struct fuzz {
 	/* A page, then a PROT_NONE page. */
 	uint8_t *straddle;
 	void *unmapped;		/* a PROT_NONE page */
+	int eventfds[2];	/* for KVM_IRQFD, signalled now and then */
 
 	uint64_t seed;
 	long calls_left;
@@ -124,7 +126,8 @@ static const struct ioctl_desc vm_ioctls[] = {
 	IOCTL(KVM_CREATE_VCPU), IOCTL(KVM_SET_USER_MEMORY_REGION),
 	IOCTL(KVM_GET_DIRTY_LOG), IOCTL(KVM_CLEAR_DIRTY_LOG),
 	IOCTL(KVM_ENABLE_CAP), IOCTL(KVM_SET_TSS_ADDR), IOCTL(KVM_SET_GSI_ROUTING),
-	IOCTL(KVM_SIGNAL_MSI),
+	IOCTL(KVM_SIGNAL_MSI), IOCTL(KVM_IRQ_LINE), IOCTL(KVM_IRQ_LINE_STATUS),
+	IOCTL(KVM_IRQFD),
 	/* minivisor's own: no function is claimed, so none can be assigned */
 	IOCTL(MINIVISOR_ASSIGN_PCI), IOCTL(MINIVISOR_DEASSIGN_PCI),
 	IOCTL(MINIVISOR_PCI_CONFIG_READ), IOCTL(MINIVISOR_PCI_CONFIG_WRITE),
@@ -145,9 +148,9 @@ static const struct ioctl_desc vcpu_ioctls[] = {
 
 /* KVM's, not (yet) minivisor's: they must fail cleanly. */
 static const struct ioctl_desc kvm_only_ioctls[] = {
-	IOCTL(KVM_CREATE_IRQCHIP), IOCTL(KVM_IRQ_LINE),
+	IOCTL(KVM_CREATE_IRQCHIP),
 	IOCTL(KVM_SET_IDENTITY_MAP_ADDR), IOCTL(KVM_GET_CLOCK),
-	IOCTL(KVM_IOEVENTFD), IOCTL(KVM_IRQFD), IOCTL(KVM_GET_VCPU_EVENTS),
+	IOCTL(KVM_IOEVENTFD), IOCTL(KVM_GET_VCPU_EVENTS),
 	IOCTL(KVM_SET_VCPU_EVENTS),
 	IOCTL(KVM_SET_GUEST_DEBUG), IOCTL(KVM_TRANSLATE), IOCTL(KVM_GET_XSAVE),
 	IOCTL(KVM_GET_XCRS), IOCTL(KVM_GET_DEBUGREGS), IOCTL(KVM_NMI),
@@ -400,6 +403,53 @@ static unsigned long plausible(struct fuzz *f, struct fuzz_rand *r,
 		if (fuzz_percent(r, 10))
 			msi.address_lo = fuzz_boundary(r);
 		memcpy(p, &msi, sizeof(msi));
+		break;
+	}
+	case KVM_SET_GSI_ROUTING: {
+		struct kvm_irq_routing *table = (void *)p;
+
+		table->nr = table_count(r);
+		table->flags = fuzz_percent(r, 90) ? 0 : (uint32_t)fuzz_boundary(r);
+		for (int i = 0; i < 4; i++) {
+			struct kvm_irq_routing_entry *entry = &table->entries[i];
+
+			entry->gsi = fuzz_percent(r, 80) ? fuzz_below(r, 32) :
+				     (uint32_t)fuzz_boundary(r);
+			entry->type = fuzz_percent(r, 80) ? KVM_IRQ_ROUTING_MSI :
+				      fuzz_below(r, 8);
+			entry->flags = fuzz_percent(r, 80) ? 0 : fuzz_below(r, 4);
+			if (fuzz_percent(r, 70))
+				entry->u.msi.address_lo = 0xfee00000 |
+							  fuzz_below(r, 4) << 12;
+		}
+		break;
+	}
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS: {
+		struct kvm_irq_level line = {
+			.irq = fuzz_percent(r, 80) ? fuzz_below(r, 32) :
+			       (uint32_t)fuzz_boundary(r),
+			.level = fuzz_percent(r, 80) ? fuzz_below(r, 2) :
+				 (uint32_t)fuzz_boundary(r),
+		};
+
+		memcpy(p, &line, sizeof(line));
+		break;
+	}
+	case KVM_IRQFD: {
+		struct kvm_irqfd args = {
+			.gsi = fuzz_percent(r, 80) ? fuzz_below(r, 32) :
+			       (uint32_t)fuzz_boundary(r),
+			.flags = fuzz_percent(r, 80) ? fuzz_below(r, 2) :
+				 (uint32_t)fuzz_boundary(r),
+		};
+		/* One of the eventfds mostly, or whatever has that number. */
+		args.fd = fuzz_percent(r, 80) ? f->eventfds[fuzz_below(r, 2)] :
+			  (int)fuzz_below(r, 40) - 1;
+		memcpy(p, &args, sizeof(args));
+		/* An irqfd bound before raises its GSI. */
+		if (fuzz_percent(r, 50))
+			eventfd_write(f->eventfds[fuzz_below(r, 2)], 1);
 		break;
 	}
 	case KVM_SET_LAPIC: {
@@ -952,6 +1002,10 @@ FIXTURE_SETUP(fuzz)
 	self->f.unmapped = mmap(NULL, 4096, PROT_NONE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->f.unmapped);
+	for (int i = 0; i < 2; i++) {
+		self->f.eventfds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ASSERT_LE(0, self->f.eventfds[i]);
+	}
 }
 
 /*
@@ -990,6 +1044,8 @@ FIXTURE_TEARDOWN(fuzz)
 	munmap(self->f.scratch, SCRATCH_SIZE + 4096);
 	munmap(self->f.straddle, 2 * 4096);
 	munmap(self->f.unmapped, 4096);
+	close(self->f.eventfds[0]);
+	close(self->f.eventfds[1]);
 
 	EXPECT_EQ(0, mv_module_refcount("minivisor"));
 	EXPECT_EQ(0, mv_module_unload());

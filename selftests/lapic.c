@@ -5,19 +5,26 @@
  * after RESET and through KVM_GET/SET_LAPIC (api.rst 4.57, 4.58), the
  * xAPIC page and the x2APIC MSRs, priorities, EOI and TPR, self-IPIs, the
  * timer in its three modes, HLT waiting in the kernel and the vCPU's
- * KVM_GET/SET_MP_STATE (4.38, 4.39), and KVM_INTERRUPT through LVT0.
+ * KVM_GET/SET_MP_STATE (4.38, 4.39), and KVM_INTERRUPT through LVT0;
+ * and what reaches it from outside: GSI routes (4.52) raised by
+ * KVM_IRQ_LINE_STATUS (4.25) and by irqfds (4.75), and the EOIs of
+ * level-triggered pins that userspace's IOAPIC hears of
+ * (KVM_EXIT_IOAPIC_EOI).
  *
  * The guest (guests/lapic_guests.S) does one thing at a time as the test
  * says, and its interrupt handler too, so each test reads as the APIC
  * accesses it checks, in order (Intel SDM Vol. 3A, chapter 11).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -910,6 +917,295 @@ TEST_F(lapic, run_of_a_vcpu_not_started_waits_for_init)
 
 	munmap(ap.run, vmm->run_size);
 	close(ap.vcpu);
+}
+
+/* ---------------------------------------------------------------------- */
+/* GSI routes, irqfds, and the EOIs userspace's IOAPIC hears of */
+
+/* A message to APIC ID dest with vector, as userspace's IOAPIC sets one. */
+static struct kvm_irq_routing_entry msi_route(uint32_t gsi, uint8_t dest,
+					      uint8_t vector, bool level)
+{
+	return (struct kvm_irq_routing_entry) {
+		.gsi = gsi,
+		.type = KVM_IRQ_ROUTING_MSI,
+		.u.msi.address_lo = 0xfee00000 | (uint32_t)dest << 12,
+		.u.msi.data = vector | (level ? 1u << 15 : 0),
+	};
+}
+
+#define MAX_TEST_ROUTES 4
+
+/* KVM_SET_GSI_ROUTING with these entries: 0, or -errno. */
+static int set_routes(struct vmm *vmm,
+		      const struct kvm_irq_routing_entry *entries, uint32_t nr)
+{
+	struct {
+		struct kvm_irq_routing header;
+		struct kvm_irq_routing_entry entries[MAX_TEST_ROUTES];
+	} table = { .header.nr = nr };
+
+	if (nr)
+		memcpy(table.entries, entries, nr * sizeof(*entries));
+	return ioctl(vmm->vm, KVM_SET_GSI_ROUTING, &table) ? -errno : 0;
+}
+
+#define SET_ROUTES(vmm, ...)						\
+	set_routes(vmm, (const struct kvm_irq_routing_entry[]){ __VA_ARGS__ }, \
+		   sizeof((const struct kvm_irq_routing_entry[]){ __VA_ARGS__ }) / \
+		   sizeof(struct kvm_irq_routing_entry))
+
+/* KVM_IRQ_LINE_STATUS: the status, or INT32_MIN if the ioctl failed. */
+static int32_t irq_line_status(struct vmm *vmm, uint32_t gsi, uint32_t level)
+{
+	struct kvm_irq_level line = { .irq = gsi, .level = level };
+
+	if (ioctl(vmm->vm, KVM_IRQ_LINE_STATUS, &line))
+		return INT32_MIN;
+	return line.status;
+}
+
+static int irqfd(struct vmm *vmm, int fd, uint32_t gsi, uint32_t flags)
+{
+	struct kvm_irqfd args = { .fd = fd, .gsi = gsi, .flags = flags };
+
+	return ioctl(vmm->vm, KVM_IRQFD, &args) ? -errno : 0;
+}
+
+/*
+ * The guest halts with interrupts on, KVM_IRQ_LINE_STATUS raises gsi, and
+ * the guest takes vector. CLI first: after an earlier interrupt's IRET
+ * the command loop runs with RFLAGS.IF set, and would take it too soon.
+ */
+static int raise_while_halted(struct vmm *vmm, uint32_t gsi, uint32_t vector)
+{
+	int32_t status;
+
+	if (TELL_GUEST(vmm, LAPIC_CLI, LAPIC_STI_HLT))
+		return -1;
+	status = irq_line_status(vmm, gsi, 1);
+	if (status != 1) {
+		fprintf(stderr, "# GSI %u: status %d, not 1\n", gsi, status);
+		return -1;
+	}
+	return interrupt_taken(vmm, vector);
+}
+
+/* Without the irqchip in the kernel there is nothing to route to. */
+TEST(routes_irq_lines_and_irqfds_need_the_irqchip)
+{
+	const struct vmm_device *devices[] = { &vmm_kvm, &vmm_minivisor };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct kvm_irq_routing_entry route = msi_route(1, 0, 0x40, false);
+		struct vmm vmm;
+		int efd = eventfd(0, EFD_CLOEXEC);
+
+		ASSERT_LE(0, efd);
+		ASSERT_EQ(0, vmm_create(&vmm, devices[i]));
+		EXPECT_EQ(-EINVAL, set_routes(&vmm, &route, 1))
+			TH_LOG("%s", devices[i]->path);
+		EXPECT_EQ(INT32_MIN, irq_line_status(&vmm, 1, 1));
+		EXPECT_EQ(ENXIO, errno) TH_LOG("%s", devices[i]->path);
+		EXPECT_EQ(-EINVAL, irqfd(&vmm, efd, 1, 0))
+			TH_LOG("%s", devices[i]->path);
+		EXPECT_EQ(0, vmm_destroy(&vmm));
+		close(efd);
+	}
+}
+
+/* What the split irqchip needs, each offered. */
+TEST(check_extension_offers_the_split_irqchip)
+{
+	const long caps[] = {
+		KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_IRQ_ROUTING, KVM_CAP_IRQFD,
+		KVM_CAP_SIGNAL_MSI, KVM_CAP_IRQ_INJECT_STATUS,
+		KVM_CAP_TSC_DEADLINE_TIMER,
+	};
+	const struct vmm_device *devices[] = { &vmm_kvm, &vmm_minivisor };
+
+	for (size_t i = 0; i < 2; i++) {
+		int dev;
+
+		ASSERT_EQ(0, devices[i]->load());
+		dev = open(devices[i]->path, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, dev) TH_LOG("%s", devices[i]->path);
+		for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+			EXPECT_LT(0, ioctl(dev, KVM_CHECK_EXTENSION, caps[c]))
+				TH_LOG("%s: capability %ld", devices[i]->path,
+				       caps[c]);
+		}
+		close(dev);
+		EXPECT_EQ(0, devices[i]->release());
+	}
+}
+
+/*
+ * KVM_IRQ_LINE_STATUS raises a GSI through its route: the status counts
+ * the APICs that took it, 0 if the message named none, and -1 for a GSI
+ * without a route or a message lowered.
+ */
+TEST_F(lapic, irq_line_status_sends_the_routes_message)
+{
+	struct vmm *vmm = &self->vmm;
+
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(5, 0, 0x41, false),
+				msi_route(6, 5, 0x42, false)));
+	ASSERT_EQ(0, apic_enable(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_STI_HLT));
+	EXPECT_EQ(-1, irq_line_status(vmm, 7, 1));
+	EXPECT_EQ(-1, irq_line_status(vmm, 5, 0));
+	EXPECT_EQ(0, irq_line_status(vmm, 6, 1));
+	EXPECT_EQ(1, irq_line_status(vmm, 5, 1));
+	ASSERT_EQ(0, interrupt_taken(vmm, 0x41));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+}
+
+/*
+ * An irqfd: a write to the eventfd interrupts the halted guest, and the
+ * count is the irqfd's; once deassigned, the count stays for the reader
+ * and the guest hears nothing.
+ */
+TEST_F(lapic, irqfd_raises_its_gsi_until_deassigned)
+{
+	struct vmm *vmm = &self->vmm;
+	uint64_t one = 1, count = 0;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	bool requested = true;
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(9, 0, 0x52, false)));
+	ASSERT_EQ(0, irqfd(vmm, efd, 9, 0));
+	ASSERT_EQ(0, apic_enable(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_STI_HLT));
+	ASSERT_EQ(sizeof(one), write(efd, &one, sizeof(one)));
+	ASSERT_EQ(0, interrupt_taken(vmm, 0x52));
+	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+
+	ASSERT_EQ(0, irqfd(vmm, efd, 9, KVM_IRQFD_FLAG_DEASSIGN));
+	ASSERT_EQ(sizeof(one), write(efd, &one, sizeof(one)));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_STI, LAPIC_SPIN, 10));
+	ASSERT_EQ(0, vector_bit(vmm, APIC_IRR, 0x52, &requested));
+	EXPECT_FALSE(requested);
+	EXPECT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(1, count);
+	close(efd);
+}
+
+/*
+ * An eventfd signalled before KVM_IRQFD raises the GSI at once. The VM
+ * then outlives the eventfd's file, and another irqfd stays bound until
+ * the VM goes: the irqfds leave with either.
+ */
+TEST_F(lapic, irqfd_signalled_before_it_is_bound_raises_at_once)
+{
+	struct vmm *vmm = &self->vmm;
+	int efd = eventfd(1, EFD_CLOEXEC), kept = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, kept);
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(3, 0, 0x53, false)));
+	ASSERT_EQ(0, apic_enable(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_STI_HLT));
+	ASSERT_EQ(0, irqfd(vmm, efd, 3, 0));
+	ASSERT_EQ(0, interrupt_taken(vmm, 0x53));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+	ASSERT_EQ(0, irqfd(vmm, kept, 4, 0));
+	close(efd);
+	ASSERT_EQ(0, settle(vmm));
+	/* kept closes when the test's process ends, after the VM is gone. */
+}
+
+/*
+ * The EOI of a vector that a level-triggered route of an IOAPIC pin (a
+ * GSI below the pins KVM_CAP_SPLIT_IRQCHIP named) sends to this APIC goes
+ * to userspace once the EOI is done; edge-triggered routes and GSIs past
+ * the pins do not.
+ */
+TEST_F(lapic, eoi_of_a_level_triggered_ioapic_pin_exits_to_userspace)
+{
+	struct vmm *vmm = &self->vmm;
+
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(2, 0, 0x61, true),
+				msi_route(VMM_IOAPIC_PINS, 0, 0x62, true),
+				msi_route(3, 0, 0x63, false)));
+	ASSERT_EQ(0, apic_enable(vmm));
+
+	ASSERT_EQ(0, raise_while_halted(vmm, 2, 0x61));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	EXPECT_EQ(KVM_EXIT_IOAPIC_EOI, vmm_run(vmm));
+	EXPECT_EQ(0x61, vmm->run->eoi.vector);
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+
+	/* The edge-triggered pin, and the level-triggered GSI past the pins. */
+	for (int i = 0; i < 2; i++) {
+		uint32_t gsi = i ? VMM_IOAPIC_PINS : 3;
+
+		ASSERT_EQ(0, raise_while_halted(vmm, gsi, i ? 0x62 : 0x63));
+		ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+		ASSERT_EQ(0, settle(vmm)) TH_LOG("GSI %u", gsi);
+		ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+	}
+}
+
+/* KVM_SET_GSI_ROUTING refuses what KVM refuses with the split irqchip. */
+TEST_F(lapic, gsi_routing_refuses_what_kvm_refuses)
+{
+	struct kvm_irq_routing_entry pic = {
+		.gsi = 1, .type = KVM_IRQ_ROUTING_IRQCHIP,
+		.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = 1 },
+	};
+	struct kvm_irq_routing_entry unknown = { .gsi = 1, .type = 99 };
+	struct kvm_irq_routing_entry flagged = msi_route(1, 0, 0x40, false);
+	struct kvm_irq_routing_entry devid = msi_route(1, 0, 0x40, false);
+	struct kvm_irq_routing header = { .nr = 4097 };
+	struct vmm *vmm = &self->vmm;
+
+	flagged.flags = 2;
+	devid.flags = KVM_MSI_VALID_DEVID;
+	EXPECT_EQ(0, set_routes(vmm, NULL, 0));
+	EXPECT_EQ(-EINVAL, set_routes(vmm, &pic, 1));
+	EXPECT_EQ(-EINVAL, set_routes(vmm, &unknown, 1));
+	EXPECT_EQ(-EINVAL, set_routes(vmm, &flagged, 1));
+	EXPECT_EQ(0, set_routes(vmm, &devid, 1));
+	EXPECT_EQ(-EINVAL, SET_ROUTES(vmm, msi_route(4096, 0, 0x40, false)));
+	EXPECT_EQ(0, SET_ROUTES(vmm, msi_route(4095, 0, 0x40, false)));
+	EXPECT_EQ(-EINVAL, SET_ROUTES(vmm, msi_route(8, 0, 0x40, false),
+				      msi_route(8, 1, 0x41, false)));
+	EXPECT_EQ(-1, ioctl(vmm->vm, KVM_SET_GSI_ROUTING, &header));
+	EXPECT_EQ(EINVAL, errno);
+	header = (struct kvm_irq_routing){ .flags = 1 };
+	EXPECT_EQ(-1, ioctl(vmm->vm, KVM_SET_GSI_ROUTING, &header));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* KVM_IRQFD's errors, as KVM gives them. */
+TEST_F(lapic, irqfd_refuses_what_kvm_refuses)
+{
+	struct vmm *vmm = &self->vmm;
+	int efd = eventfd(0, EFD_CLOEXEC), other = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, other);
+	/* No in-kernel IOAPIC: nothing for a resampler to re-raise. */
+	EXPECT_EQ(-EINVAL, irqfd(vmm, efd, 1, KVM_IRQFD_FLAG_RESAMPLE));
+	EXPECT_EQ(-EINVAL, irqfd(vmm, efd, 1, 1u << 2));
+	EXPECT_EQ(-EBADF, irqfd(vmm, -1, 1, 0));
+	EXPECT_EQ(-EINVAL, irqfd(vmm, vmm->vm, 1, 0));
+	EXPECT_EQ(0, irqfd(vmm, other, 1, KVM_IRQFD_FLAG_DEASSIGN));
+	EXPECT_EQ(0, irqfd(vmm, efd, 1, 0));
+	EXPECT_EQ(-EBUSY, irqfd(vmm, efd, 2, 0));
+	EXPECT_EQ(0, irqfd(vmm, other, 1, 0));
+	EXPECT_EQ(0, irqfd(vmm, efd, 2, KVM_IRQFD_FLAG_DEASSIGN));
+	EXPECT_EQ(0, irqfd(vmm, efd, 1, KVM_IRQFD_FLAG_DEASSIGN));
+	EXPECT_EQ(0, irqfd(vmm, efd, 2, 0));
+	close(efd);
+	close(other);
 }
 
 TEST_HARNESS_MAIN

@@ -27,6 +27,7 @@
 #include "../vm.h"
 #include "lapic.h"
 #include "pending.h"
+#include "routing.h"
 
 #define LAPIC_VERSION		0x14
 #define LAPIC_NR_LVT		6	/* timer, thermal, PMC, LINT0/1, error */
@@ -177,6 +178,10 @@ static void eoi(struct mv_lapic *lapic)
 		return;
 	clear_bit(isr % 32, vector_word(lapic, APIC_ISR, isr));
 	update_ppr(lapic);
+	if (mv_irq_ioapic_wants_eoi(lapic, isr)) {
+		lapic->ioapic_eoi_vector = isr;
+		set_bit(MV_LAPIC_IOAPIC_EOI, &lapic->pending_events);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -241,6 +246,12 @@ static bool is_destination(const struct mv_lapic *source,
 		return irq->logical ? matches_logical(target, irq->dest) :
 		       matches_physical(target, irq->dest);
 	}
+}
+
+bool mv_lapic_named_by_msi(const struct mv_lapic *lapic,
+			   const struct mv_lapic_irq *irq)
+{
+	return is_destination(NULL, lapic, irq);
 }
 
 int mv_lapic_deliver(struct mv_vm *vm, const struct mv_lapic *source,

@@ -57,9 +57,14 @@ struct mv_lapic_timer {
 	atomic_t fired;		/* fired, not yet delivered: 0 or 1 */
 };
 
-/* INIT and start-up IPIs waiting for the vCPU thread (pending_events). */
-#define MV_LAPIC_INIT	0
-#define MV_LAPIC_SIPI	1
+/*
+ * What waits for the vCPU thread before it enters again (pending_events):
+ * an INIT or a start-up IPI, and the EOI of a vector userspace's IOAPIC
+ * sent on a level-triggered pin, for KVM_EXIT_IOAPIC_EOI (routing.c).
+ */
+#define MV_LAPIC_INIT		0
+#define MV_LAPIC_SIPI		1
+#define MV_LAPIC_IOAPIC_EOI	2
 
 struct mv_lapic {
 	/* The registers, at their xAPIC offsets (one u32 per 4 bytes). */
@@ -75,12 +80,14 @@ struct mv_lapic {
 	u32 timer_modes;
 	struct mv_lapic_timer timer;
 	/*
-	 * An INIT or start-up IPI that came: bits MV_LAPIC_*, set by the
-	 * sender and taken by the vCPU thread (mp_state.c), which finds
-	 * the start-up vector in sipi_vector (written first).
+	 * Bits MV_LAPIC_*, set by the sender (the vCPU thread itself for
+	 * an EOI) and taken by the vCPU thread (mp_state.c), which finds
+	 * the start-up vector in sipi_vector (written first) and the EOI's
+	 * in ioapic_eoi_vector.
 	 */
 	unsigned long pending_events;
 	u8 sipi_vector;
+	u8 ioapic_eoi_vector;
 };
 
 static inline u32 mv_lapic_reg(const struct mv_lapic *lapic, unsigned int reg)
@@ -174,6 +181,10 @@ struct mv_lapic_irq {
 	u8 vector;
 	bool level_triggered;
 };
+
+/* Whether a message from no APIC (an MSI) names this APIC. */
+bool mv_lapic_named_by_msi(const struct mv_lapic *lapic,
+			   const struct mv_lapic_irq *irq);
 
 /*
  * Deliver irq, from source (an IPI) or from no APIC (an MSI), to each

@@ -65,9 +65,23 @@ void mv_irq_accept_events(struct mv_vcpu *vcpu)
 	}
 }
 
+/* KVM_EXIT_IOAPIC_EOI (routing.c): userspace's IOAPIC hears of the EOI. */
+static bool ioapic_eoi_exit(struct mv_vcpu *vcpu)
+{
+	struct mv_lapic *lapic = vcpu->irqs.lapic;
+
+	if (!test_and_clear_bit(MV_LAPIC_IOAPIC_EOI, &lapic->pending_events))
+		return false;
+	vcpu->run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+	vcpu->run->eoi.vector = lapic->ioapic_eoi_vector;
+	return true;
+}
+
 int mv_irq_until_runnable(struct mv_vcpu *vcpu)
 {
 	for (;;) {
+		if (ioapic_eoi_exit(vcpu))
+			return 0;
 		mv_irq_accept_events(vcpu);
 		if (vcpu->mp_state == KVM_MP_STATE_HALTED && halt_over(vcpu))
 			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;

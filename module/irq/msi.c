@@ -13,6 +13,7 @@
  * the data holds the vector (7:0), the delivery mode (10:8) and the
  * trigger mode (15).
  * As on KVM without KVM_CAP_X2APIC_API, the high address word is ignored.
+ * The routes of GSIs (routing.c) are such messages too.
  */
 #include <linux/bits.h>
 #include <linux/errno.h>
@@ -25,17 +26,23 @@
 #define MSI_ADDR_DEST_SHIFT	12
 #define MSI_DATA_LEVEL		BIT(15)
 
+void mv_msi_decode(u32 address_lo, u32 data, struct mv_lapic_irq *irq)
+{
+	*irq = (struct mv_lapic_irq) {
+		.logical = address_lo & MSI_ADDR_DEST_LOGICAL,
+		.dest = (address_lo >> MSI_ADDR_DEST_SHIFT) & 0xff,
+		.delivery_mode = data & APIC_MODE_MASK,
+		.vector = data & APIC_VECTOR_MASK,
+		.level_triggered = data & MSI_DATA_LEVEL,
+	};
+}
+
 int mv_irq_signal_msi(struct mv_vm *vm, const struct kvm_msi *msi)
 {
-	struct mv_lapic_irq irq = {
-		.logical = msi->address_lo & MSI_ADDR_DEST_LOGICAL,
-		.dest = (msi->address_lo >> MSI_ADDR_DEST_SHIFT) & 0xff,
-		.delivery_mode = msi->data & APIC_MODE_MASK,
-		.vector = msi->data & APIC_VECTOR_MASK,
-		.level_triggered = msi->data & MSI_DATA_LEVEL,
-	};
+	struct mv_lapic_irq irq;
 
 	if (msi->flags & ~KVM_MSI_VALID_DEVID)
 		return -EINVAL;
+	mv_msi_decode(msi->address_lo, msi->data, &irq);
 	return mv_lapic_deliver(vm, NULL, &irq);
 }

@@ -8,7 +8,11 @@
 
 #include <linux/kvm.h>
 
+struct mv_lapic_irq;
 struct mv_vm;
+
+/* The interrupt a message (its address's low word and its data) sends. */
+void mv_msi_decode(u32 address_lo, u32 data, struct mv_lapic_irq *irq);
 
 /*
  * KVM_SIGNAL_MSI, on a VM whose local APICs are in the kernel: how many

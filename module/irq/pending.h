@@ -163,7 +163,10 @@ static inline void mv_irq_left_guest(struct mv_vcpu_irqs *irqs)
 	WRITE_ONCE(irqs->in_guest, false);
 }
 
-/* An INIT or start-up IPI waits for the vCPU thread (mp_state.c). */
+/*
+ * An INIT, a start-up IPI or an EOI for userspace's IOAPIC waits for the
+ * vCPU thread (mp_state.c).
+ */
 static inline bool mv_irq_events_pending(const struct mv_vcpu_irqs *irqs)
 {
 	return irqs->lapic && READ_ONCE(irqs->lapic->pending_events);
@@ -186,8 +189,9 @@ void mv_irq_accept_events(struct mv_vcpu *vcpu);
 
 /*
  * Before entering the guest: take the INIT or start-up IPI that came, and
- * wait while the vCPU is halted or not started. 1 once it runs, or -EINTR
- * for a signal (the state stays, for the next KVM_RUN). The backend sets
+ * wait while the vCPU is halted or not started. 1 once it runs, 0 for an
+ * exit to userspace (KVM_EXIT_IOAPIC_EOI, in vcpu->run), or -EINTR for a
+ * signal (the state stays, for the next KVM_RUN). The backend sets
  * vcpu->mp_state to KVM_MP_STATE_HALTED at HLT, and whether RFLAGS.IF was
  * set.
  */

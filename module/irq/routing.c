@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GSI routing (api.rst 4.52, KVM_SET_GSI_ROUTING): the table that says
+ * where each global system interrupt goes, and raising a GSI through it
+ * (KVM_IRQ_LINE, an irqfd).
+ *
+ * Userspace gives the whole table at once; each GSI has at most one
+ * route. A route is a message-signalled interrupt (Intel SDM Vol. 3A,
+ * 11.11; msi.c decodes it), which is what every interrupt of a VM with
+ * the split irqchip is: userspace's IOAPIC sets the message of each of its
+ * pins as that pin's route. Raising a GSI sends its message; lowering it
+ * does nothing, for a message has no line to lower. Routes to the
+ * in-kernel IOAPIC and PIC (KVM_IRQ_ROUTING_IRQCHIP) are refused as KVM
+ * refuses them with the split irqchip: those controllers are userspace's.
+ *
+ * An IOAPIC pin that is level-triggered stays asserted until the device
+ * lets go, and the IOAPIC sends the message again if the line is still
+ * up at the EOI (82093AA datasheet, 3.2.4). So the EOI of a vector that
+ * such a pin's route sends goes to userspace, as KVM_EXIT_IOAPIC_EOI
+ * (mp_state.c), whose IOAPIC then looks at its line. As on KVM, that is
+ * decided by the routes of the first ioapic_pins GSIs: a level-triggered
+ * message naming the APIC that ends the vector.
+ *
+ * The table is replaced whole, and read under RCU; a new table is in use
+ * everywhere once KVM_SET_GSI_ROUTING returns.
+ */
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
+#include "../vcpu.h"
+#include "../vm.h"
+#include "lapic.h"
+#include "msi.h"
+#include "routing.h"
+
+#define MSI_DATA_LEVEL	BIT(15)
+
+/* Where one GSI goes: a message (KVM_IRQ_ROUTING_MSI), or nowhere (0). */
+struct mv_gsi_route {
+	u32 type;
+	u32 address_lo;
+	u32 data;
+};
+
+struct mv_irq_routing {
+	struct rcu_head rcu;
+	u32 nr_gsis;		/* the highest GSI routed, plus one */
+	/*
+	 * The vectors the level-triggered routes of IOAPIC pins send: an
+	 * EOI of any other vector is the kernel's alone.
+	 */
+	DECLARE_BITMAP(ioapic_level_vectors, NR_VECTORS);
+	struct mv_gsi_route routes[];	/* by GSI */
+};
+
+void mv_vm_irq_init(struct mv_vm_irq *irq)
+{
+	mutex_init(&irq->lock);
+	spin_lock_init(&irq->irqfds_lock);
+	INIT_LIST_HEAD(&irq->irqfds);
+}
+
+void mv_vm_irq_destroy(struct mv_vm_irq *irq)
+{
+	mv_irqfd_release_all(irq);
+	kvfree(rcu_dereference_protected(irq->routing, true));
+}
+
+/* One entry of userspace's table into its place in the new one. */
+static int add_route(struct mv_irq_routing *table,
+		     const struct kvm_irq_routing_entry *entry)
+{
+	struct mv_gsi_route *route = &table->routes[entry->gsi];
+
+	if (entry->type != KVM_IRQ_ROUTING_MSI ||
+	    entry->flags & ~KVM_MSI_VALID_DEVID)
+		return -EINVAL;
+	/* One route to a GSI, unless both are to interrupt controllers. */
+	if (route->type)
+		return -EINVAL;
+	route->type = entry->type;
+	route->address_lo = entry->u.msi.address_lo;
+	route->data = entry->u.msi.data;
+	return 0;
+}
+
+static void note_ioapic_level_vectors(struct mv_irq_routing *table,
+				      u32 ioapic_pins)
+{
+	u32 gsi, pins = min(table->nr_gsis, ioapic_pins);
+
+	for (gsi = 0; gsi < pins; gsi++)
+		if (table->routes[gsi].type == KVM_IRQ_ROUTING_MSI &&
+		    table->routes[gsi].data & MSI_DATA_LEVEL)
+			__set_bit(table->routes[gsi].data & APIC_VECTOR_MASK,
+				  table->ioapic_level_vectors);
+}
+
+int mv_irq_set_routing(struct mv_vm *vm,
+		       const struct kvm_irq_routing_entry *entries, u32 nr)
+{
+	struct mv_irq_routing *table, *old;
+	u32 i, nr_gsis = 0;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		if (entries[i].gsi >= MV_MAX_IRQ_ROUTES)
+			return -EINVAL;
+		nr_gsis = max(nr_gsis, entries[i].gsi + 1);
+	}
+	table = kvzalloc(struct_size(table, routes, nr_gsis),
+			 GFP_KERNEL_ACCOUNT);
+	if (!table)
+		return -ENOMEM;
+	table->nr_gsis = nr_gsis;
+	for (i = 0; i < nr; i++) {
+		ret = add_route(table, &entries[i]);
+		if (ret) {
+			kvfree(table);
+			return ret;
+		}
+	}
+
+	mutex_lock(&vm->irq.lock);
+	note_ioapic_level_vectors(table, vm->irq.ioapic_pins);
+	old = rcu_replace_pointer(vm->irq.routing, table,
+				  lockdep_is_held(&vm->irq.lock));
+	mutex_unlock(&vm->irq.lock);
+	/* No irqfd or KVM_IRQ_LINE uses the old routes after this returns. */
+	synchronize_rcu_expedited();
+	kvfree(old);
+	return 0;
+}
+
+int mv_irq_set_gsi(struct mv_vm *vm, u32 gsi, int level)
+{
+	const struct mv_irq_routing *table;
+	struct mv_lapic_irq irq;
+	int ret = -1;
+
+	rcu_read_lock();
+	table = rcu_dereference(vm->irq.routing);
+	if (level && table && gsi < table->nr_gsis &&
+	    table->routes[gsi].type == KVM_IRQ_ROUTING_MSI) {
+		mv_msi_decode(table->routes[gsi].address_lo,
+			      table->routes[gsi].data, &irq);
+		ret = mv_lapic_deliver(vm, NULL, &irq);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+bool mv_irq_ioapic_wants_eoi(struct mv_lapic *lapic, u8 vector)
+{
+	struct mv_vm *vm = lapic->vcpu->vm;
+	const struct mv_irq_routing *table;
+	const struct mv_gsi_route *route;
+	struct mv_lapic_irq irq;
+	bool wanted = false;
+	u32 gsi, pins;
+
+	rcu_read_lock();
+	table = rcu_dereference(vm->irq.routing);
+	if (!table || !test_bit(vector, table->ioapic_level_vectors))
+		goto out;
+	pins = min(table->nr_gsis, READ_ONCE(vm->irq.ioapic_pins));
+	for (gsi = 0; gsi < pins && !wanted; gsi++) {
+		route = &table->routes[gsi];
+		if (route->type != KVM_IRQ_ROUTING_MSI)
+			continue;
+		mv_msi_decode(route->address_lo, route->data, &irq);
+		wanted = irq.level_triggered && irq.vector == vector &&
+			 mv_lapic_named_by_msi(lapic, &irq);
+	}
+out:
+	rcu_read_unlock();
+	return wanted;
+}

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -86,6 +87,7 @@ struct fuzz {
 	bool threaded;		/* unmap nothing another thread may use */
 	bool vtx;
 	size_t run_size;
+	int eventfd;		/* what plausible KVM_IOEVENTFDs register */
 
 	uint8_t *guest_mem;
 	/* SCRATCH_SIZE bytes, then a PROT_NONE page: overruns fault. */
@@ -124,7 +126,7 @@ static const struct ioctl_desc vm_ioctls[] = {
 	IOCTL(KVM_CREATE_VCPU), IOCTL(KVM_SET_USER_MEMORY_REGION),
 	IOCTL(KVM_GET_DIRTY_LOG), IOCTL(KVM_CLEAR_DIRTY_LOG),
 	IOCTL(KVM_ENABLE_CAP), IOCTL(KVM_SET_TSS_ADDR), IOCTL(KVM_SET_GSI_ROUTING),
-	IOCTL(KVM_SIGNAL_MSI),
+	IOCTL(KVM_SIGNAL_MSI), IOCTL(KVM_IOEVENTFD),
 	/* minivisor's own: no function is claimed, so none can be assigned */
 	IOCTL(MINIVISOR_ASSIGN_PCI), IOCTL(MINIVISOR_DEASSIGN_PCI),
 	IOCTL(MINIVISOR_PCI_CONFIG_READ), IOCTL(MINIVISOR_PCI_CONFIG_WRITE),
@@ -147,7 +149,7 @@ static const struct ioctl_desc vcpu_ioctls[] = {
 static const struct ioctl_desc kvm_only_ioctls[] = {
 	IOCTL(KVM_CREATE_IRQCHIP), IOCTL(KVM_IRQ_LINE),
 	IOCTL(KVM_SET_IDENTITY_MAP_ADDR), IOCTL(KVM_GET_CLOCK),
-	IOCTL(KVM_IOEVENTFD), IOCTL(KVM_IRQFD), IOCTL(KVM_GET_VCPU_EVENTS),
+	IOCTL(KVM_IRQFD), IOCTL(KVM_GET_VCPU_EVENTS),
 	IOCTL(KVM_SET_VCPU_EVENTS),
 	IOCTL(KVM_SET_GUEST_DEBUG), IOCTL(KVM_TRANSLATE), IOCTL(KVM_GET_XSAVE),
 	IOCTL(KVM_GET_XCRS), IOCTL(KVM_GET_DEBUGREGS), IOCTL(KVM_NMI),
@@ -400,6 +402,25 @@ static unsigned long plausible(struct fuzz *f, struct fuzz_rand *r,
 		if (fuzz_percent(r, 10))
 			msi.address_lo = fuzz_boundary(r);
 		memcpy(p, &msi, sizeof(msi));
+		break;
+	}
+	case KVM_IOEVENTFD: {
+		/* A few doorbells, so that registrations meet and collide. */
+		static const uint32_t lengths[] = { 0, 1, 2, 4, 8 };
+		struct kvm_ioeventfd io = {
+			.datamatch = fuzz_below(r, 3),
+			.addr = fuzz_percent(r, 80) ? 0xd0000000 + fuzz_below(r, 4) :
+				fuzz_boundary(r),
+			.len = fuzz_percent(r, 90) ?
+			       lengths[fuzz_below(r, ARRAY_SIZE(lengths))] :
+			       (uint32_t)fuzz_boundary(r),
+			.fd = fuzz_percent(r, 90) ? f->eventfd :
+			      (int)fuzz_boundary(r),
+			.flags = fuzz_percent(r, 90) ? fuzz_below(r, 16) :
+				 (uint32_t)fuzz_boundary(r),
+		};
+
+		memcpy(p, &io, sizeof(io));
 		break;
 	}
 	case KVM_SET_LAPIC: {
@@ -920,6 +941,8 @@ FIXTURE_SETUP(fuzz)
 	self->total = fuzz_env("MV_FUZZ_CALLS", self->f.vtx ? CALLS_WITH_VTX :
 						   CALLS_WITHOUT_VTX);
 	self->f.seed = fuzz_seed();
+	self->f.eventfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, self->f.eventfd);
 	ASSERT_EQ(0, sigaction(WATCHDOG_SIGNAL, &action, NULL));
 
 	/* A test that crashed left it loaded: that test failed, not this. */
@@ -973,6 +996,7 @@ FIXTURE_TEARDOWN(fuzz)
 		remove_fd(&self->f, 0, &r);
 	for (int i = 0; i < self->f.nr_orphans; i++)
 		munmap(self->f.orphans[i], self->f.run_size);
+	close(self->f.eventfd);
 
 	dev = open(MINIVISOR_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	EXPECT_LE(0, dev);

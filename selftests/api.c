@@ -80,7 +80,8 @@ TEST_F(dev, vcpu_capabilities_are_there_only_with_vtx)
 {
 	static const long flags[] = {
 		KVM_CAP_EXT_CPUID, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_MP_STATE,
-		KVM_CAP_SET_TSS_ADDR,
+		KVM_CAP_SET_TSS_ADDR, KVM_CAP_IOEVENTFD,
+		KVM_CAP_IOEVENTFD_NO_LENGTH, KVM_CAP_IOEVENTFD_ANY_LENGTH,
 	};
 	int nr = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
 	int max = ioctl(self->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);

@@ -35,6 +35,7 @@ guest_ioev_mmio_end:
 
 	.globl guest_ioev_outsb, guest_ioev_outsb_end
 guest_ioev_outsb:
+	mov	$IOEV_VALUE, %eax
 	cld
 	call	1f			/* where it runs: the string follows */
 1:	pop	%esi

@@ -68,6 +68,10 @@ static long mv_check_extension(unsigned long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_SET_TSS_ADDR:
+	/* x86/ioeventfd.c, where a length of 0 matches writes of any. */
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 		return 1;
 	/*
 	 * The split irqchip: local APICs in the kernel (irq/lapic.h), with

@@ -45,6 +45,7 @@ static void mv_vm_destroy(struct kref *kref)
 	}
 	mv_vm_devices_release(vm);
 	mv_vm_irq_destroy(&vm->irq);
+	mv_x86_ioeventfd_destroy(&vm->x86);
 	for (id = 0; id < MV_MAX_VCPUS; id++)
 		if (vm->vcpus[id])
 			mv_vcpu_free(vm->vcpus[id]);
@@ -251,6 +252,16 @@ static int mv_vm_enable_cap(struct mv_vm *vm, void __user *argp)
 	}
 }
 
+/* KVM_IOEVENTFD: guest writes that signal an eventfd (x86/ioeventfd.c). */
+static int mv_vm_ioeventfd(struct mv_vm *vm, void __user *argp)
+{
+	struct kvm_ioeventfd args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	return mv_x86_ioeventfd(&vm->x86, &args);
+}
+
 /* KVM_SIGNAL_MSI: to the local APICs, which must be in the kernel. */
 static int mv_vm_signal_msi(struct mv_vm *vm, void __user *argp)
 {
@@ -348,6 +359,8 @@ static long mv_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return 0;
 	case KVM_SIGNAL_MSI:
 		return mv_vm_signal_msi(vm, (void __user *)arg);
+	case KVM_IOEVENTFD:
+		return mv_vm_ioeventfd(vm, (void __user *)arg);
 	case KVM_SET_GSI_ROUTING:
 		return mv_vm_set_gsi_routing(vm, (void __user *)arg);
 	case KVM_IRQ_LINE:
@@ -393,6 +406,7 @@ int mv_vm_create(unsigned long type)
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	mv_x86_vm_init(&vm->x86);
+	mv_x86_ioeventfd_init(&vm->x86);
 	mv_vm_irq_init(&vm->irq);
 	mv_vm_devices_init(vm);
 	mmgrab(current->mm);

@@ -94,7 +94,7 @@ struct fuzz {
 	/* A page, then a PROT_NONE page. */
 	uint8_t *straddle;
 	void *unmapped;		/* a PROT_NONE page */
-	int eventfds[2];	/* for KVM_IRQFD, signalled now and then */
+	int eventfds[2];	/* for KVM_IRQFD and KVM_IOEVENTFD */
 
 	uint64_t seed;
 	long calls_left;
@@ -127,7 +127,7 @@ static const struct ioctl_desc vm_ioctls[] = {
 	IOCTL(KVM_GET_DIRTY_LOG), IOCTL(KVM_CLEAR_DIRTY_LOG),
 	IOCTL(KVM_ENABLE_CAP), IOCTL(KVM_SET_TSS_ADDR), IOCTL(KVM_SET_GSI_ROUTING),
 	IOCTL(KVM_SIGNAL_MSI), IOCTL(KVM_IRQ_LINE), IOCTL(KVM_IRQ_LINE_STATUS),
-	IOCTL(KVM_IRQFD),
+	IOCTL(KVM_IRQFD), IOCTL(KVM_IOEVENTFD),
 	/* minivisor's own: no function is claimed, so none can be assigned */
 	IOCTL(MINIVISOR_ASSIGN_PCI), IOCTL(MINIVISOR_DEASSIGN_PCI),
 	IOCTL(MINIVISOR_PCI_CONFIG_READ), IOCTL(MINIVISOR_PCI_CONFIG_WRITE),
@@ -150,7 +150,7 @@ static const struct ioctl_desc vcpu_ioctls[] = {
 static const struct ioctl_desc kvm_only_ioctls[] = {
 	IOCTL(KVM_CREATE_IRQCHIP),
 	IOCTL(KVM_SET_IDENTITY_MAP_ADDR), IOCTL(KVM_GET_CLOCK),
-	IOCTL(KVM_IOEVENTFD), IOCTL(KVM_GET_VCPU_EVENTS),
+	IOCTL(KVM_GET_VCPU_EVENTS),
 	IOCTL(KVM_SET_VCPU_EVENTS),
 	IOCTL(KVM_SET_GUEST_DEBUG), IOCTL(KVM_TRANSLATE), IOCTL(KVM_GET_XSAVE),
 	IOCTL(KVM_GET_XCRS), IOCTL(KVM_GET_DEBUGREGS), IOCTL(KVM_NMI),
@@ -450,6 +450,25 @@ static unsigned long plausible(struct fuzz *f, struct fuzz_rand *r,
 		/* An irqfd bound before raises its GSI. */
 		if (fuzz_percent(r, 50))
 			eventfd_write(f->eventfds[fuzz_below(r, 2)], 1);
+		break;
+	}
+	case KVM_IOEVENTFD: {
+		/* A few doorbells, so that registrations meet and collide. */
+		static const uint32_t lengths[] = { 0, 1, 2, 4, 8 };
+		struct kvm_ioeventfd io = {
+			.datamatch = fuzz_below(r, 3),
+			.addr = fuzz_percent(r, 80) ? 0xd0000000 + fuzz_below(r, 4) :
+				fuzz_boundary(r),
+			.len = fuzz_percent(r, 90) ?
+			       lengths[fuzz_below(r, ARRAY_SIZE(lengths))] :
+			       (uint32_t)fuzz_boundary(r),
+			.fd = fuzz_percent(r, 90) ? f->eventfds[fuzz_below(r, 2)] :
+			      (int)fuzz_boundary(r),
+			.flags = fuzz_percent(r, 90) ? fuzz_below(r, 16) :
+				 (uint32_t)fuzz_boundary(r),
+		};
+
+		memcpy(p, &io, sizeof(io));
 		break;
 	}
 	case KVM_SET_LAPIC: {

@@ -21,6 +21,9 @@
  * exit, and stores them in guest memory when userspace re-enters. Under
  * REP, RIP stays on the instruction (MV_INSN_AGAIN) and the guest
  * executes it again: with RCX at 0 it is done.
+ *
+ * An OUT, or an element of OUTS, that an ioeventfd matches
+ * (ioeventfd.c) completes here instead, without the exit.
  */
 #include <linux/kvm.h>
 #include <linux/minmax.h>
@@ -102,11 +105,16 @@ int mv_x86_string_io(struct mv_vcpu *vcpu,
 	}
 
 	if (!intercept->in) {
+		u64 value = 0;
+
 		if (mv_guest_linear_copy(vcpu, io->linear, vcpu->pio_data,
 					 run->io.size, false))
 			return mv_x86_emulation_failure(vcpu);
 		vcpu->x86.insn_end = step_string(vcpu, MV_RSI, 1);
-		return 0;
+		memcpy(&value, vcpu->pio_data, run->io.size);
+		return mv_x86_ioeventfd_write(vcpu, MV_IOEVENTFD_PIO,
+					      intercept->port, run->io.size,
+					      value);
 	}
 
 	run->io.count = string_in_count(vcpu, run->io.size);
@@ -133,6 +141,11 @@ enum mv_insn_end mv_x86_complete_string_in(struct mv_vcpu *vcpu)
 
 int mv_x86_io(struct mv_vcpu *vcpu, u16 port, u8 size, bool in)
 {
+	if (!in && mv_x86_ioeventfd_write(vcpu, MV_IOEVENTFD_PIO, port, size,
+					  vcpu->x86.regs[MV_RAX])) {
+		vcpu->x86.insn_end = MV_INSN_DONE;
+		return 1;
+	}
 	io_exit(vcpu, port, size, in);
 	if (in) {
 		memset(vcpu->pio_data, 0, size);

@@ -17,7 +17,7 @@
  * One device answers in the kernel instead: the vCPU's local APIC, when
  * it is there (../irq/lapic.h), at the page its base address names. Its
  * accesses complete at once, and the guest goes on without an exit to
- * userspace.
+ * userspace. So does a write an ioeventfd matches (ioeventfd.c).
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
@@ -131,6 +131,12 @@ int mv_x86_mmio(struct mv_vcpu *vcpu, u64 gpa)
 		return mv_x86_emulation_failure(vcpu);
 	if (vcpu->irqs.lapic && mv_lapic_mmio_hit(vcpu->irqs.lapic, gpa))
 		return lapic_access(vcpu, vcpu->irqs.lapic, gpa);
+	if (access->write &&
+	    mv_x86_ioeventfd_write(vcpu, MV_IOEVENTFD_MMIO, gpa, access->size,
+				   written_value(vcpu, access))) {
+		vcpu->x86.insn_end = finish_instruction(vcpu);
+		return 1;
+	}
 
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;

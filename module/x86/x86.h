@@ -21,13 +21,16 @@
  * fpu.c (its x87/SSE state), hypercall.h (VMCALL and VMMCALL), io.c
  * (KVM_EXIT_IO), mmio.c and decode.c (KVM_EXIT_MMIO), guest_memory.c
  * (reading memory through the guest's paging), msr.c, mtrr.c and mce.c
- * (the MSRs that are plain state), tsc.c (the vCPUs' TSCs kept in step).
+ * (the MSRs that are plain state), tsc.c (the vCPUs' TSCs kept in step),
+ * ioeventfd.c (guest writes that signal an eventfd: KVM_IOEVENTFD).
  */
 #ifndef MV_X86_H
 #define MV_X86_H
 
 #include <linux/bits.h>
 #include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <asm/page.h>
@@ -139,10 +142,21 @@ struct mv_x86_vcpu {
 	u64 microcode;			/* IA32_BIOS_SIGN_ID (msr.c) */
 };
 
+/* The buses an ioeventfd sits on (ioeventfd.c); CCW is s390's. */
+enum mv_ioeventfd_bus_id {
+	MV_IOEVENTFD_MMIO,
+	MV_IOEVENTFD_PIO,
+	MV_IOEVENTFD_CCW,
+	MV_IOEVENTFD_NR_BUSES
+};
+
+struct mv_ioeventfd_bus;
+
 /*
  * The x86 part of every VM (struct mv_vm's member x86): the TSC value
  * userspace last wrote to one of its vCPUs, the host's TSC then, and the
- * offset that gave it (tsc.c); and the hypercalls its VMM serves.
+ * offset that gave it (tsc.c); the hypercalls its VMM serves; and its
+ * ioeventfds, by bus (ioeventfd.c).
  */
 struct mv_x86_vm {
 	spinlock_t tsc_lock;		/* guards the tsc_ members */
@@ -151,6 +165,8 @@ struct mv_x86_vm {
 	u64 tsc_host;
 	u64 tsc_offset;
 	u64 hypercall_exits;		/* bits by number (hypercall.h) */
+	struct mutex ioeventfd_lock;	/* serializes changes to ioeventfds */
+	struct mv_ioeventfd_bus __rcu *ioeventfds[MV_IOEVENTFD_NR_BUSES];
 };
 
 /* An INS or OUTS, as the exit describes it. */
@@ -228,6 +244,17 @@ int mv_x86_set_mce(struct mv_vcpu *vcpu, u32 index, u64 data, bool host);
  */
 void mv_x86_vm_init(struct mv_x86_vm *vm);
 u64 mv_x86_tsc_offset(struct mv_x86_vm *vm, u64 value, u64 host_tsc);
+
+/*
+ * ioeventfd.c: KVM_IOEVENTFD on the VM, set up and torn down with it; and
+ * for io.c and mmio.c, whether a guest write of len bytes of value at
+ * addr signalled an eventfd, and so is done (RCU inside; any context).
+ */
+void mv_x86_ioeventfd_init(struct mv_x86_vm *vm);
+void mv_x86_ioeventfd_destroy(struct mv_x86_vm *vm);
+int mv_x86_ioeventfd(struct mv_x86_vm *vm, const struct kvm_ioeventfd *args);
+bool mv_x86_ioeventfd_write(struct mv_vcpu *vcpu, enum mv_ioeventfd_bus_id id,
+			    u64 addr, unsigned int len, u64 value);
 
 /* supported_cpuid.c: KVM_GET_SUPPORTED_CPUID */
 int mv_x86_supported_cpuid(struct kvm_cpuid2 __user *user);

@@ -66,8 +66,9 @@
  * pending_events atomically, and the rest is the vCPU thread's (lapic.h).
  * vm->memory.lock (which also guards the page tables), vm->devices.irq_lock,
  * vm->x86.tsc_lock, vm->irq.irqfds_lock and the registry's xa_lock (vm.c)
- * are spinlocks, and nothing under them sleeps. vm->devices.irq_lock is also taken in hard
- * interrupt context (sriov/irq.c), so everywhere with interrupts off.
+ * are spinlocks, and nothing under them sleeps. vm->devices.irq_lock is
+ * also taken in hard interrupt context (sriov/irq.c), so everywhere with
+ * interrupts off.
  */
 #ifndef MINIVISOR_H
 #define MINIVISOR_H

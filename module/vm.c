@@ -220,7 +220,8 @@ static int mv_vm_split_irqchip(struct mv_vm *vm, u64 ioapic_pins)
 		ret = -EEXIST;
 	if (!ret) {
 		vm->irq.ioapic_pins = ioapic_pins;
-		vm->lapic_in_kernel = true;
+		/* The pins first: mv_vm_lapic_in_kernel() may then read them. */
+		smp_store_release(&vm->lapic_in_kernel, true);
 	}
 	mutex_unlock(&vm->lock);
 	return ret;
@@ -269,7 +270,7 @@ static int mv_vm_signal_msi(struct mv_vm *vm, void __user *argp)
 
 	if (copy_from_user(&msi, argp, sizeof(msi)))
 		return -EFAULT;
-	if (!vm->lapic_in_kernel)
+	if (!mv_vm_lapic_in_kernel(vm))
 		return -EINVAL;
 	return mv_irq_signal_msi(vm, &msi);
 }
@@ -288,7 +289,7 @@ static int mv_vm_set_gsi_routing(struct mv_vm *vm,
 
 	if (copy_from_user(&routing, user, sizeof(routing)))
 		return -EFAULT;
-	if (!vm->lapic_in_kernel || routing.nr > MV_MAX_IRQ_ROUTES ||
+	if (!mv_vm_lapic_in_kernel(vm) || routing.nr > MV_MAX_IRQ_ROUTES ||
 	    routing.flags)
 		return -EINVAL;
 	if (routing.nr) {
@@ -314,7 +315,7 @@ static int mv_vm_irq_line(struct mv_vm *vm, struct kvm_irq_level __user *user,
 
 	if (copy_from_user(&line, user, sizeof(line)))
 		return -EFAULT;
-	if (!vm->lapic_in_kernel)
+	if (!mv_vm_lapic_in_kernel(vm))
 		return -ENXIO;
 	line.status = mv_irq_set_gsi(vm, line.irq, line.level);
 	if (status && copy_to_user(user, &line, sizeof(line)))
@@ -403,11 +404,15 @@ int mv_vm_create(unsigned long type)
 		kfree(vm);
 		return -ENOMEM;
 	}
+	if (mv_vm_irq_init(&vm->irq)) {
+		mv_memory_destroy(vm);
+		kfree(vm);
+		return -ENOMEM;
+	}
 	kref_init(&vm->kref);
 	mutex_init(&vm->lock);
 	mv_x86_vm_init(&vm->x86);
 	mv_x86_ioeventfd_init(&vm->x86);
-	mv_vm_irq_init(&vm->irq);
 	mv_vm_devices_init(vm);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
@@ -416,6 +421,7 @@ int mv_vm_create(unsigned long type)
 	vm->created_ns = ktime_get_ns();
 	if (mv_memory_watch_mm(vm)) {
 		mmdrop(vm->mm);
+		mv_vm_irq_destroy(&vm->irq);
 		mv_memory_destroy(vm);
 		kfree(vm);
 		return -ENOMEM;

@@ -69,6 +69,16 @@ static inline struct mv_vcpu *mv_vm_vcpu(struct mv_vm *vm, unsigned int id)
 	return smp_load_acquire(&vm->vcpus[id]);
 }
 
+/*
+ * Whether KVM_CAP_SPLIT_IRQCHIP is on, and so its IOAPIC's pins set
+ * (vm->irq): from any ioctl, without vm->lock.
+ */
+static inline bool mv_vm_lapic_in_kernel(struct mv_vm *vm)
+{
+	/* Pairs with the release that turns it on (vm.c). */
+	return smp_load_acquire(&vm->lapic_in_kernel);
+}
+
 /* How many vCPUs the VM has. */
 unsigned int mv_vm_nr_vcpus(struct mv_vm *vm);
 

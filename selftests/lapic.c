@@ -6,6 +6,7 @@
  * xAPIC page and the x2APIC MSRs, priorities, EOI and TPR, self-IPIs, the
  * timer in its three modes, HLT waiting in the kernel and the vCPU's
  * KVM_GET/SET_MP_STATE (4.38, 4.39), and KVM_INTERRUPT through LVT0;
+ * that a guest storming itself with interrupts leaves the host its CPU;
  * and what reaches it from outside: GSI routes (4.52) raised by
  * KVM_IRQ_LINE_STATUS (4.25) and by irqfds (4.75), and the EOIs of
  * level-triggered pins that userspace's IOAPIC hears of
@@ -920,6 +921,50 @@ TEST_F(lapic, run_of_a_vcpu_not_started_waits_for_init)
 }
 
 /* ---------------------------------------------------------------------- */
+/* A guest that asks too much */
+
+static uint32_t quiet_count(struct vmm *vmm)
+{
+	uint32_t count;
+
+	memcpy(&count, vmm->mem + LAPIC_QUIET_COUNT, sizeof(count));
+	return count;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
+/*
+ * A guest whose interrupt handler sends itself the next interrupt never
+ * exits to userspace, but a signal still ends KVM_RUN at once, and the
+ * storm went on in the kernel until then.
+ */
+TEST_F(lapic, a_self_ipi_storm_leaves_the_vcpu_thread_to_its_signals)
+{
+	struct kvm_msi first = { .address_lo = 0xfee00000, .data = 0x48 };
+	struct itimerval in_100ms = { .it_value.tv_usec = 100000 };
+	struct vmm *vmm = &self->vmm;
+	uint64_t start;
+
+	ASSERT_EQ(0, apic_enable(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_QUIET, LAPIC_QUIET_STORM,
+				LAPIC_AWAIT, UINT32_MAX));
+	ASSERT_EQ(1, ioctl(vmm->vm, KVM_SIGNAL_MSI, &first));
+	ASSERT_NE(SIG_ERR, signal(SIGALRM, ignore_signal));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &in_100ms, NULL));
+	start = now_ns();
+	EXPECT_EQ(-EINTR, vmm_run(vmm));
+	EXPECT_EQ(KVM_EXIT_INTR, vmm->run->exit_reason);
+	EXPECT_GT(2000000000ULL, now_ns() - start);
+	EXPECT_LT(10, quiet_count(vmm));
+}
+
+/* ---------------------------------------------------------------------- */
 /* GSI routes, irqfds, and the EOIs userspace's IOAPIC hears of */
 
 /* A message to APIC ID dest with vector, as userspace's IOAPIC sets one. */
@@ -1151,6 +1196,85 @@ TEST_F(lapic, eoi_of_a_level_triggered_ioapic_pin_exits_to_userspace)
 		ASSERT_EQ(0, settle(vmm)) TH_LOG("GSI %u", gsi);
 		ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
 	}
+}
+
+/*
+ * Only routes that name this APIC count: a level-triggered pin sending
+ * 0x64 to APIC 1 does not make 0x64's EOI on APIC 0 an exit. And a new
+ * table counts at once: once pin 2 has no route, 0x61 ends in the kernel.
+ */
+TEST_F(lapic, eoi_exits_follow_the_routes_to_this_apic_as_they_are_now)
+{
+	struct kvm_msi to_0 = { .address_lo = 0xfee00000, .data = 0x64 };
+	struct vmm *vmm = &self->vmm;
+
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(2, 0, 0x61, true),
+				msi_route(4, 1, 0x64, true)));
+	ASSERT_EQ(0, apic_enable(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_STI_HLT));
+	ASSERT_EQ(1, ioctl(vmm->vm, KVM_SIGNAL_MSI, &to_0));
+	ASSERT_EQ(0, interrupt_taken(vmm, 0x64));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, settle(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+
+	ASSERT_EQ(0, raise_while_halted(vmm, 2, 0x61));
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(4, 1, 0x64, true)));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, settle(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+}
+
+/* Writes to an eventfd from a thread of their own, until it is closed. */
+static void *keep_signalling(void *arg)
+{
+	int fd = *(int *)arg;
+
+	while (eventfd_write(fd, 1) == 0)
+		;
+	return NULL;
+}
+
+/*
+ * An eventfd signalled without pause while KVM_IRQFD binds and unbinds it
+ * again and again, and then closed while bound: the irqfd goes with it,
+ * and a new one on the same GSI works. Under the debug kernel's checkers
+ * (bochs-debug) this is the irqfd's races: wake-ups against deassign, and
+ * the eventfd's end against its last wake-ups.
+ */
+TEST_F(lapic, irqfd_bound_and_unbound_while_signalled_then_closed)
+{
+	struct vmm *vmm = &self->vmm;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int next = eventfd(0, EFD_CLOEXEC);
+	pthread_t writer;
+
+	ASSERT_LE(0, efd);
+	ASSERT_LE(0, next);
+	ASSERT_EQ(0, SET_ROUTES(vmm, msi_route(6, 0, 0x56, false)));
+	ASSERT_EQ(0, apic_enable(vmm));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_STI_HLT));
+	/* Signalled once before: the first binding raises the GSI. */
+	ASSERT_EQ(0, eventfd_write(efd, 1));
+	ASSERT_EQ(0, pthread_create(&writer, NULL, keep_signalling, &efd));
+	for (int i = 0; i < 200; i++) {
+		ASSERT_EQ(0, irqfd(vmm, efd, 6, 0));
+		ASSERT_EQ(0, irqfd(vmm, efd, 6, KVM_IRQFD_FLAG_DEASSIGN));
+	}
+	ASSERT_EQ(0, irqfd(vmm, efd, 6, 0));
+	close(efd);
+	ASSERT_EQ(0, pthread_join(writer, NULL));
+
+	/* 0x56 waits in IRR, once however often it was raised. */
+	ASSERT_EQ(0, interrupt_taken(vmm, 0x56));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN, LAPIC_CLI, LAPIC_STI_HLT));
+	ASSERT_EQ(0, irqfd(vmm, next, 6, 0));
+	ASSERT_EQ(0, eventfd_write(next, 1));
+	ASSERT_EQ(0, interrupt_taken(vmm, 0x56));
+	ASSERT_EQ(0, apic_write(vmm, APIC_EOI, 0));
+	ASSERT_EQ(0, TELL_GUEST(vmm, LAPIC_RETURN));
+	close(next);
 }
 
 /* KVM_SET_GSI_ROUTING refuses what KVM refuses with the split irqchip. */

@@ -88,7 +88,11 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 		mine = irqfd_unbind(irqfd);
 		spin_unlock_irqrestore(&irq->irqfds_lock, flags);
 		if (mine) {
-			/* The queue's lock is held: unhook directly. */
+			/*
+			 * The queue's lock is held: unhook directly. The
+			 * eventfd's release, which woke us, still holds a
+			 * reference of its own, so ours may go here.
+			 */
 			list_del_init(&wait->entry);
 			irqfd_free(irqfd);
 		}
@@ -194,7 +198,8 @@ int mv_irqfd(struct mv_vm *vm, const struct kvm_irqfd *args)
 	 * IOAPIC; with the split irqchip there is none, as on KVM.
 	 */
 	if (!(args->flags & KVM_IRQFD_FLAG_DEASSIGN) &&
-	    (args->flags & KVM_IRQFD_FLAG_RESAMPLE || !vm->lapic_in_kernel))
+	    (args->flags & KVM_IRQFD_FLAG_RESAMPLE ||
+	     !mv_vm_lapic_in_kernel(vm)))
 		return -EINVAL;
 	f = fdget(args->fd);
 	if (!f.file)

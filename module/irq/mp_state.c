@@ -36,9 +36,17 @@ static bool halt_over(struct mv_vcpu *vcpu)
 	return vcpu->halted_interrupts_on && mv_irq_next(&vcpu->irqs) >= 0;
 }
 
+/*
+ * An INIT or start-up IPI came, or the halt is over. An EOI for
+ * userspace's IOAPIC is no reason to stop waiting: it is taken the next
+ * time the vCPU runs.
+ */
 static bool wait_over(struct mv_vcpu *vcpu)
 {
-	return mv_irq_events_pending(&vcpu->irqs) ||
+	struct mv_lapic *lapic = vcpu->irqs.lapic;
+
+	return (READ_ONCE(lapic->pending_events) &
+		(BIT(MV_LAPIC_INIT) | BIT(MV_LAPIC_SIPI))) ||
 	       (vcpu->mp_state == KVM_MP_STATE_HALTED && halt_over(vcpu));
 }
 

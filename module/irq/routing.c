@@ -21,17 +21,18 @@
  * decided by the routes of the first ioapic_pins GSIs: a level-triggered
  * message naming the APIC that ends the vector.
  *
- * The table is replaced whole, and read under RCU; a new table is in use
- * everywhere once KVM_SET_GSI_ROUTING returns.
+ * The table is replaced whole, and read under the VM's SRCU; a new table
+ * is in use everywhere once KVM_SET_GSI_ROUTING returns.
  */
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 
 #include "../vcpu.h"
 #include "../vm.h"
@@ -49,7 +50,6 @@ struct mv_gsi_route {
 };
 
 struct mv_irq_routing {
-	struct rcu_head rcu;
 	u32 nr_gsis;		/* the highest GSI routed, plus one */
 	/*
 	 * The vectors the level-triggered routes of IOAPIC pins send: an
@@ -59,17 +59,20 @@ struct mv_irq_routing {
 	struct mv_gsi_route routes[];	/* by GSI */
 };
 
-void mv_vm_irq_init(struct mv_vm_irq *irq)
+int mv_vm_irq_init(struct mv_vm_irq *irq)
 {
 	mutex_init(&irq->lock);
 	spin_lock_init(&irq->irqfds_lock);
 	INIT_LIST_HEAD(&irq->irqfds);
+	return init_srcu_struct(&irq->srcu);
 }
 
+/* No reader is left: the irqfds are unhooked, and no vCPU or ioctl runs. */
 void mv_vm_irq_destroy(struct mv_vm_irq *irq)
 {
 	mv_irqfd_release_all(irq);
 	kvfree(rcu_dereference_protected(irq->routing, true));
+	cleanup_srcu_struct(&irq->srcu);
 }
 
 /* One entry of userspace's table into its place in the new one. */
@@ -81,7 +84,7 @@ static int add_route(struct mv_irq_routing *table,
 	if (entry->type != KVM_IRQ_ROUTING_MSI ||
 	    entry->flags & ~KVM_MSI_VALID_DEVID)
 		return -EINVAL;
-	/* One route to a GSI, unless both are to interrupt controllers. */
+	/* One route to a GSI. */
 	if (route->type)
 		return -EINVAL;
 	route->type = entry->type;
@@ -133,7 +136,7 @@ int mv_irq_set_routing(struct mv_vm *vm,
 				  lockdep_is_held(&vm->irq.lock));
 	mutex_unlock(&vm->irq.lock);
 	/* No irqfd or KVM_IRQ_LINE uses the old routes after this returns. */
-	synchronize_rcu_expedited();
+	synchronize_srcu_expedited(&vm->irq.srcu);
 	kvfree(old);
 	return 0;
 }
@@ -141,18 +144,21 @@ int mv_irq_set_routing(struct mv_vm *vm,
 int mv_irq_set_gsi(struct mv_vm *vm, u32 gsi, int level)
 {
 	const struct mv_irq_routing *table;
+	const struct mv_gsi_route *route;
 	struct mv_lapic_irq irq;
-	int ret = -1;
+	int ret = -1, idx;
 
-	rcu_read_lock();
-	table = rcu_dereference(vm->irq.routing);
-	if (level && table && gsi < table->nr_gsis &&
-	    table->routes[gsi].type == KVM_IRQ_ROUTING_MSI) {
-		mv_msi_decode(table->routes[gsi].address_lo,
-			      table->routes[gsi].data, &irq);
+	idx = srcu_read_lock(&vm->irq.srcu);
+	table = srcu_dereference(vm->irq.routing, &vm->irq.srcu);
+	if (!level || !table || gsi >= table->nr_gsis)
+		goto out;
+	route = &table->routes[array_index_nospec(gsi, table->nr_gsis)];
+	if (route->type == KVM_IRQ_ROUTING_MSI) {
+		mv_msi_decode(route->address_lo, route->data, &irq);
 		ret = mv_lapic_deliver(vm, NULL, &irq);
 	}
-	rcu_read_unlock();
+out:
+	srcu_read_unlock(&vm->irq.srcu, idx);
 	return ret;
 }
 
@@ -164,9 +170,10 @@ bool mv_irq_ioapic_wants_eoi(struct mv_lapic *lapic, u8 vector)
 	struct mv_lapic_irq irq;
 	bool wanted = false;
 	u32 gsi, pins;
+	int idx;
 
-	rcu_read_lock();
-	table = rcu_dereference(vm->irq.routing);
+	idx = srcu_read_lock(&vm->irq.srcu);
+	table = srcu_dereference(vm->irq.routing, &vm->irq.srcu);
 	if (!table || !test_bit(vector, table->ioapic_level_vectors))
 		goto out;
 	pins = min(table->nr_gsis, READ_ONCE(vm->irq.ioapic_pins));
@@ -179,6 +186,6 @@ bool mv_irq_ioapic_wants_eoi(struct mv_lapic *lapic, u8 vector)
 			 mv_lapic_named_by_msi(lapic, &irq);
 	}
 out:
-	rcu_read_unlock();
+	srcu_read_unlock(&vm->irq.srcu, idx);
 	return wanted;
 }

@@ -12,9 +12,10 @@
  * the IOAPIC's pins; a level-triggered one's EOI goes back to userspace
  * (KVM_EXIT_IOAPIC_EOI), which then re-checks the line.
  *
- * Concurrency: the table is replaced whole under lock and read under RCU,
- * from any context (an irqfd raises its GSI from the eventfd's wake-up,
- * with interrupts off). Locks, outermost first: lock (a mutex: one
+ * Concurrency: the table is replaced whole under lock and read under the
+ * VM's own SRCU, from any context (an irqfd raises its GSI from the
+ * eventfd's wake-up, with interrupts off); a new table waits for this
+ * VM's readers only. Locks, outermost first: lock (a mutex: one
  * KVM_IRQFD or KVM_SET_GSI_ROUTING at a time), an eventfd's wait-queue
  * lock, irqfds_lock (a spinlock, taken with interrupts off).
  */
@@ -24,8 +25,8 @@
 #include <linux/kvm.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 
 struct mv_lapic;
@@ -40,12 +41,14 @@ struct mv_irq_routing;
 struct mv_vm_irq {
 	struct mutex lock;		/* KVM_SET_GSI_ROUTING, KVM_IRQFD */
 	u32 ioapic_pins;		/* KVM_CAP_SPLIT_IRQCHIP's args[0] */
+	struct srcu_struct srcu;	/* readers of routing */
 	struct mv_irq_routing __rcu *routing;	/* NULL: no routes */
 	spinlock_t irqfds_lock;		/* irqfds */
 	struct list_head irqfds;	/* struct mv_irqfd, irqfd.c */
 };
 
-void mv_vm_irq_init(struct mv_vm_irq *irq);
+/* 0, or -ENOMEM. */
+int mv_vm_irq_init(struct mv_vm_irq *irq);
 
 /* The VM goes: its irqfds and routes with it. Process context. */
 void mv_vm_irq_destroy(struct mv_vm_irq *irq);

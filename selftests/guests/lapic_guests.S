@@ -45,6 +45,10 @@ command_loop:
 	je	.Lsti_hlt
 	cmp	$LAPIC_SPIN, %eax
 	je	.Lspin
+	cmp	$LAPIC_QUIET, %eax
+	je	.Lquiet
+	cmp	$LAPIC_AWAIT, %eax
+	je	.Lawait
 	jmp	command_loop
 .Lreturn:
 	ret
@@ -101,6 +105,18 @@ command_loop:
 1:	pause
 	loop	1b
 	jmp	command_loop
+.Lquiet:
+	call	next_word
+	mov	%eax, LAPIC_QUIET_MODE
+	jmp	command_loop
+.Lawait:
+	call	next_word
+	sti
+1:	pause
+	cmp	LAPIC_QUIET_COUNT, %eax
+	ja	1b
+	cli
+	jmp	command_loop
 
 /* OUT of EAX to the report port. */
 report:
@@ -126,9 +142,20 @@ interrupt:
 	push	%ecx
 	push	%edx
 	mov	16(%esp), %eax
+	cmpl	$LAPIC_QUIET_OFF, LAPIC_QUIET_MODE
+	jne	.Lcount
 	mov	$LAPIC_PORT_IRQ, %dx
 	out	%eax, (%dx)
 	call	command_loop
+	jmp	.Lleave
+.Lcount:
+	incl	LAPIC_QUIET_COUNT
+	movl	$0, LAPIC_XAPIC_BASE + 0xb0		/* EOI */
+	cmpl	$LAPIC_QUIET_STORM, LAPIC_QUIET_MODE
+	jne	.Lleave
+	or	$0x40000, %eax				/* to itself */
+	mov	%eax, LAPIC_XAPIC_BASE + 0x300		/* ICR */
+.Lleave:
 	pop	%edx
 	pop	%ecx
 	pop	%ebx

@@ -15,13 +15,21 @@
  *   LAPIC_HLT                HLT, with RFLAGS.IF as it is
  *   LAPIC_STI_HLT            STI; HLT: no interrupt comes in between
  *   LAPIC_SPIN count         PAUSE count times
+ *   LAPIC_QUIET mode         how interrupts are handled from now on
+ *                            (LAPIC_QUIET_*; at first, LAPIC_QUIET_OFF)
+ *   LAPIC_AWAIT count        STI, wait until LAPIC_QUIET_COUNT reaches
+ *                            count, CLI
  *   LAPIC_RETURN             leave this command loop
  *
  * An interrupt enters through the IDT the test builds (every vector has a
  * gate, to lapic_guest_vectors + 16 * vector), OUTs its vector to
  * LAPIC_PORT_IRQ and runs a command loop of its own, whose LAPIC_RETURN
  * returns from the interrupt (IRET). So the test decides what the handler
- * does: EOI, enable interrupts for a nested one, or not.
+ * does: EOI, enable interrupts for a nested one, or not. Unless told to be
+ * quiet: then it only counts the interrupt at LAPIC_QUIET_COUNT (a u32 in
+ * guest memory) and EOIs it (LAPIC_QUIET_EOI), and also sends itself the
+ * same vector again before it returns (LAPIC_QUIET_STORM), with no exit of
+ * its own.
  */
 #ifndef LAPIC_GUESTS_H
 #define LAPIC_GUESTS_H
@@ -41,6 +49,14 @@
 #define LAPIC_HLT		8
 #define LAPIC_STI_HLT		9
 #define LAPIC_SPIN		10
+#define LAPIC_QUIET		11
+#define LAPIC_AWAIT		12
+
+#define LAPIC_QUIET_OFF		0
+#define LAPIC_QUIET_EOI		1
+#define LAPIC_QUIET_STORM	2
+#define LAPIC_QUIET_MODE	0x30000		/* guest-physical u32s */
+#define LAPIC_QUIET_COUNT	0x30004
 
 /* Where the xAPIC page is after RESET (IA32_APIC_BASE). */
 #define LAPIC_XAPIC_BASE	0xfee00000

@@ -40,8 +40,6 @@
 #include "msi.h"
 #include "routing.h"
 
-#define MSI_DATA_LEVEL	BIT(15)
-
 /* Where one GSI goes: a message (KVM_IRQ_ROUTING_MSI), or nowhere (0). */
 struct mv_gsi_route {
 	u32 type;
@@ -51,6 +49,7 @@ struct mv_gsi_route {
 
 struct mv_irq_routing {
 	u32 nr_gsis;		/* the highest GSI routed, plus one */
+	u32 nr_pins;		/* of those, the IOAPIC's pins */
 	/*
 	 * The vectors the level-triggered routes of IOAPIC pins send: an
 	 * EOI of any other vector is the kernel's alone.
@@ -96,13 +95,18 @@ static int add_route(struct mv_irq_routing *table,
 static void note_ioapic_level_vectors(struct mv_irq_routing *table,
 				      u32 ioapic_pins)
 {
-	u32 gsi, pins = min(table->nr_gsis, ioapic_pins);
+	struct mv_lapic_irq irq;
+	u32 gsi;
 
-	for (gsi = 0; gsi < pins; gsi++)
-		if (table->routes[gsi].type == KVM_IRQ_ROUTING_MSI &&
-		    table->routes[gsi].data & MSI_DATA_LEVEL)
-			__set_bit(table->routes[gsi].data & APIC_VECTOR_MASK,
-				  table->ioapic_level_vectors);
+	table->nr_pins = min(table->nr_gsis, ioapic_pins);
+	for (gsi = 0; gsi < table->nr_pins; gsi++) {
+		if (table->routes[gsi].type != KVM_IRQ_ROUTING_MSI)
+			continue;
+		mv_msi_decode(table->routes[gsi].address_lo,
+			      table->routes[gsi].data, &irq);
+		if (irq.level_triggered)
+			__set_bit(irq.vector, table->ioapic_level_vectors);
+	}
 }
 
 int mv_irq_set_routing(struct mv_vm *vm,
@@ -169,15 +173,14 @@ bool mv_irq_ioapic_wants_eoi(struct mv_lapic *lapic, u8 vector)
 	const struct mv_gsi_route *route;
 	struct mv_lapic_irq irq;
 	bool wanted = false;
-	u32 gsi, pins;
 	int idx;
+	u32 gsi;
 
 	idx = srcu_read_lock(&vm->irq.srcu);
 	table = srcu_dereference(vm->irq.routing, &vm->irq.srcu);
 	if (!table || !test_bit(vector, table->ioapic_level_vectors))
 		goto out;
-	pins = min(table->nr_gsis, READ_ONCE(vm->irq.ioapic_pins));
-	for (gsi = 0; gsi < pins && !wanted; gsi++) {
+	for (gsi = 0; gsi < table->nr_pins && !wanted; gsi++) {
 		route = &table->routes[gsi];
 		if (route->type != KVM_IRQ_ROUTING_MSI)
 			continue;
